@@ -1,0 +1,149 @@
+"""The ASGI application: `/graphql` (HTTP and websockets), `/healthz`, `/readyz`, `/metrics`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
+
+from app.bootstrap import Container, build_container
+from app.observability import RequestContextMiddleware, operation_metrics
+from app.schema import build_schema
+from app.settings import Settings, load_settings
+from domain.shared.actor import ANONYMOUS, Actor
+from schema.context import Context
+from schema.errors import Codes
+
+
+class Unauthenticated(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(401, "The bearer token is not valid.")
+
+
+def _error_body(message: str, code: str) -> bytes:
+    return orjson.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]})
+
+
+class VitrineGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view, with our context, JSON encoding, and GraphQL-shaped transport errors."""
+
+    def __init__(self, container: Container, **options: Any) -> None:
+        settings = container.settings
+        schema = build_schema(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            extra_extensions=[operation_metrics(container.metrics)],
+        )
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allowed_origins=settings.allowed_origins,
+            **options,
+        )
+        self.container = container
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            code = Codes.UNAUTHENTICATED if exc.status_code == 401 else Codes.BAD_REQUEST
+            response = Response(_error_body(exc.reason, code), exc.status_code, media_type="application/json")
+        await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def _actor(self, authorization: str | None) -> Actor | None:
+        if not authorization:
+            return ANONYMOUS
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        return self.container.authenticate(token.strip())
+
+    def _context(self, request: Request | WebSocket, response: Response | WebSocket | None, actor: Actor) -> Context:
+        services, loaders = self.container.request_scope()
+        return Context(
+            request=request,
+            response=response,
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+            actor=actor,
+            loaders=loaders,
+            catalog=services.catalog,
+            inventory=services.inventory,
+        )
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        actor = ANONYMOUS
+        if isinstance(request, Request):
+            found = self._actor(request.headers.get("authorization"))
+            if found is None:
+                raise Unauthenticated
+            actor = found
+        return self._context(request, response, actor)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        # Browsers cannot set headers on a websocket: credentials come in `connection_init`'s payload.
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        authorization = next((str(v) for k, v in params.items() if k.lower() == "authorization"), None)
+        actor = self._actor(authorization)
+        if actor is None:
+            raise ConnectionRejectionError({"message": "The bearer token is not valid."})
+        context.actor = actor
+        return await super().on_ws_connect(context)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(container: Container, app: Starlette) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        await container.aclose()
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> Starlette:
+    """Build the application; tests pass a container of their own."""
+    container = container or build_container(settings or load_settings())
+    graphql = VitrineGraphQL(container)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        checks = await container.check_ready()
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        lifespan=lambda app: _lifespan(container, app),
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.state.container = container
+    return app

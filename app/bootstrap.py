@@ -1,0 +1,134 @@
+"""Build everything a process needs, once: engine, cache, broker, metrics, and per-request contexts."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from app.metrics import Metrics
+from app.settings import Settings
+from data.cache import Cache, MemoryCache, ReadThrough, RedisCache
+from data.catalog_reader import SqlCatalogReader
+from data.database import Database, connect_database
+from data.events import EventBus
+from data.loaders import Loaders, build_loaders
+from data.pubsub import Broker, MemoryBroker, RedisBroker
+from data.uow import SqlUnitOfWork
+from domain.catalog.services import CatalogService
+from domain.inventory.services import InventoryService
+from domain.shared.actor import Actor, staff
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The domain services of one request, bound to its loaders."""
+
+    catalog: CatalogService
+    inventory: InventoryService
+
+
+@dataclass(slots=True)
+class Container:
+    """One process's long-lived parts. Tests build it against real services, with settings of their own."""
+
+    settings: Settings
+    metrics: Metrics
+    database: Database
+    redis: Redis | None
+    cache: Cache
+    cached: ReadThrough
+    broker: Broker
+    events: EventBus
+    clock: SystemClock = field(default_factory=SystemClock)
+    _staff_digests: dict[bytes, str] = field(default_factory=dict)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.database, self.cache, self.events)
+
+    def request_scope(self) -> tuple[Services, Loaders]:
+        """Return the domain services and loaders for one request."""
+        loaders = build_loaders(self.database, self.cached)
+        reader = SqlCatalogReader(self.database, loaders)
+        services = Services(
+            catalog=CatalogService(reader=reader, uow=self.unit_of_work, clock=self.clock),
+            inventory=InventoryService(uow=self.unit_of_work, events=self.events),
+        )
+        return services, loaders
+
+    def authenticate(self, token: str) -> Actor | None:
+        """Return the actor a bearer token stands for, or `None` when no configured token matches."""
+        digest = _digest(token)
+        for known, actor_id in self._staff_digests.items():
+            if hmac.compare_digest(known, digest):
+                return staff(actor_id)
+        return None
+
+    async def check_ready(self) -> dict[str, str]:
+        """Ping each backing service; return a status per service."""
+        status: dict[str, str] = {}
+        try:
+            await self.database.ping()
+            status["database"] = "ok"
+        except Exception:
+            status["database"] = "unavailable"
+        if self.redis is not None:
+            try:
+                await self.redis.ping()
+                status["redis"] = "ok"
+            except Exception:
+                status["redis"] = "unavailable"
+        return status
+
+    async def aclose(self) -> None:
+        await self.broker.close()
+        await self.database.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_container(settings: Settings) -> Container:
+    """Wire a process from its settings: SQLite or PostgreSQL; in-process or Redis cache and pub/sub."""
+    metrics = Metrics()
+    database = connect_database(
+        settings.database_url, pool_size=settings.db_pool_size, on_statement=metrics.count_statement
+    )
+    redis: Redis | None = None
+    cache: Cache
+    broker: Broker
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        cache = RedisCache(redis, namespace=settings.redis_namespace)
+        broker = RedisBroker(redis, namespace=settings.redis_namespace)
+    else:
+        cache = MemoryCache()
+        broker = MemoryBroker()
+    staff_digests = {
+        _digest(secret.get_secret_value()): f"staff-token-{index}"
+        for index, secret in enumerate(settings.staff_tokens, start=1)
+    }
+    return Container(
+        settings=settings,
+        metrics=metrics,
+        database=database,
+        redis=redis,
+        cache=cache,
+        cached=ReadThrough(
+            cache, ttl_seconds=settings.cache_ttl_seconds, stats=metrics, enabled=settings.cache_enabled
+        ),
+        broker=broker,
+        events=EventBus(broker),
+        _staff_digests=staff_digests,
+    )

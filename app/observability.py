@@ -1,0 +1,73 @@
+"""Request ids, access logs and per-operation metrics."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import structlog
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+from app.metrics import Metrics
+
+log = structlog.get_logger("vitrine.http")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Give every request an id (the caller's `X-Request-ID` when sane), bind it to logs, echo it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if scope["type"] == "http" and scope["path"] not in ("/healthz", "/metrics"):
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
+
+
+def operation_metrics(metrics: Metrics) -> Callable[[], SchemaExtension]:
+    """Return an extension factory that counts and times each GraphQL operation."""
+
+    class OperationMetrics(SchemaExtension):
+        def on_operation(self) -> Iterator[None]:
+            started = time.perf_counter()
+            yield
+            context = self.execution_context
+            label = metrics.operation_label(context.operation_name)
+            structlog.contextvars.bind_contextvars(operation=context.operation_name)
+            failed = bool(context.pre_execution_errors) or bool(context.result and context.result.errors)
+            metrics.graphql_requests.labels(label, "error" if failed else "ok").inc()
+            metrics.graphql_latency.labels(label).observe(time.perf_counter() - started)
+
+    return OperationMetrics

@@ -1,0 +1,71 @@
+"""The GraphQL schema, assembled from the resolvers' per-area mixins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from resolvers.mutations.catalog.update_product import ProductUpdateMutation
+from resolvers.mutations.inventory.update_stock import StockUpdateMutation
+from resolvers.query.catalog import CatalogQuery
+from resolvers.query.node import NodeQuery
+from resolvers.subscriptions.inventory import InventorySubscription
+from schema.errors import ErrorCodes
+from schema.types.catalog import Category, Product, ProductVariant
+
+
+@strawberry.type(description="What a storefront or the dashboard can read.")
+class Query(CatalogQuery, NodeQuery):
+    pass
+
+
+@strawberry.type(description="What the caller can change.")
+class Mutation(ProductUpdateMutation, StockUpdateMutation):
+    pass
+
+
+@strawberry.type(description="Live updates over a websocket.")
+class Subscription(InventorySubscription):
+    pass
+
+
+class VitrineSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # `ErrorCodes` logs the unexpected errors, with the request id; the rest are the client's, not ours.
+        return None
+
+
+def build_schema(
+    *,
+    max_depth: int = 12,
+    max_aliases: int = 30,
+    max_tokens: int = 5_000,
+    extra_extensions: Sequence[Callable[[], SchemaExtension]] = (),
+) -> strawberry.Schema:
+    """Return the schema with its limits; each extension is a factory, so nothing is shared between requests."""
+    return VitrineSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Product, ProductVariant, Category],
+        extensions=[
+            *extra_extensions,
+            ErrorCodes,
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        ],
+    )

@@ -1,0 +1,1 @@
+"""The data layer: SQL, migrations, caches, pub/sub and loaders behind the domain's ports."""

@@ -1,0 +1,42 @@
+"""The catalog's read port, answered through the request's loaders."""
+
+from __future__ import annotations
+
+from data import catalog_sql
+from data.database import Database
+from data.loaders import Loaders
+from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice
+from domain.shared.pagination import CursorKey
+
+
+class SqlCatalogReader:
+    """Implements `CatalogReader` for one request."""
+
+    def __init__(self, database: Database, loaders: Loaders) -> None:
+        self._database = database
+        self._loaders = loaders
+
+    async def product(self, product_id: int) -> Product | None:
+        return await self._loaders.product_by_id.load(product_id)
+
+    async def product_by_slug(self, slug: str) -> Product | None:
+        product_id = await self._loaders.product_id_by_slug.load(slug)
+        if product_id is None:
+            return None
+        product = await self._loaders.product_by_id.load(product_id)
+        # A cached slug can outlive a rename by a moment; never answer with a product under another slug.
+        return product if product is not None and product.slug == slug else None
+
+    async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
+        after_id = None
+        if after is not None:
+            (value,) = after
+            after_id = int(value)
+        async with self._database.engine.connect() as conn:
+            found = await catalog_sql.fetch_product_slice(conn, query, after=after_id, limit=limit)
+        for product in found.items:
+            self._loaders.product_by_id.prime(product.id, product)
+        return found
+
+    async def category_tree(self) -> CategoryTree:
+        return await self._loaders.category_tree.get()

@@ -1,0 +1,148 @@
+"""The catalog's SQL: statements and row-to-domain mapping, shared by loaders, readers and repositories."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import Row, Select, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from data.tables import CategoryRow, ImageRow, ProductRow, StockRow, VariantRow
+from domain.catalog.model import (
+    Category,
+    CategoryTree,
+    Product,
+    ProductImage,
+    ProductQuery,
+    ProductSlice,
+    ProductVariant,
+    VariantOption,
+)
+from domain.inventory.model import StockLevel
+from domain.shared.money import Money
+
+products = cast(Table, ProductRow.__table__)
+variants = cast(Table, VariantRow.__table__)
+images = cast(Table, ImageRow.__table__)
+stock = cast(Table, StockRow.__table__)
+categories = cast(Table, CategoryRow.__table__)
+
+PRODUCT_COLUMNS = (
+    products.c.id,
+    products.c.name,
+    products.c.slug,
+    products.c.description,
+    products.c.category_id,
+    products.c.is_published,
+    products.c.created_at,
+    products.c.updated_at,
+)
+
+
+def to_product(row: Row[Any] | Any) -> Product:
+    return Product(
+        id=row.id,
+        name=row.name,
+        slug=row.slug,
+        description=row.description,
+        category_id=row.category_id,
+        is_published=row.is_published,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def to_variant(row: Row[Any]) -> ProductVariant:
+    return ProductVariant(
+        id=row.id,
+        product_id=row.product_id,
+        sku=row.sku,
+        name=row.name,
+        options=tuple(VariantOption(o["name"], o["value"]) for o in row.options),
+        price=Money.of(row.price_amount, row.price_currency),
+        position=row.position,
+    )
+
+
+def select_products() -> Select[Any]:
+    return select(*PRODUCT_COLUMNS)
+
+
+async def fetch_products(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Product]:
+    rows = await conn.execute(select_products().where(products.c.id.in_(ids)))
+    return {row.id: to_product(row) for row in rows}
+
+
+async def fetch_product_id_by_slug(conn: AsyncConnection, slugs: Sequence[str]) -> dict[str, int]:
+    rows = await conn.execute(select(products.c.slug, products.c.id).where(products.c.slug.in_(slugs)))
+    return {row.slug: row.id for row in rows}
+
+
+async def fetch_variants(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[ProductVariant]]:
+    rows = await conn.execute(
+        select(variants)
+        .where(variants.c.product_id.in_(product_ids))
+        .order_by(variants.c.product_id, variants.c.position, variants.c.id)
+    )
+    found: dict[int, list[ProductVariant]] = {pid: [] for pid in product_ids}
+    for row in rows:
+        found[row.product_id].append(to_variant(row))
+    return found
+
+
+async def fetch_variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ProductVariant]:
+    rows = await conn.execute(select(variants).where(variants.c.id.in_(ids)))
+    return {row.id: to_variant(row) for row in rows}
+
+
+async def fetch_images(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
+    rows = await conn.execute(
+        select(images)
+        .where(images.c.product_id.in_(product_ids))
+        .order_by(images.c.product_id, images.c.position, images.c.id)
+    )
+    found: dict[int, list[ProductImage]] = defaultdict(list)
+    for pid in product_ids:
+        found[pid] = []
+    for row in rows:
+        found[row.product_id].append(ProductImage(row.id, row.product_id, row.url, row.alt, row.position))
+    return found
+
+
+async def fetch_stock(conn: AsyncConnection, variant_ids: Sequence[int]) -> dict[int, StockLevel]:
+    rows = await conn.execute(select(stock).where(stock.c.variant_id.in_(variant_ids)))
+    found = {vid: StockLevel(vid, 0, 0) for vid in variant_ids}
+    for row in rows:
+        found[row.variant_id] = StockLevel(row.variant_id, row.quantity_on_hand, row.quantity_allocated)
+    return found
+
+
+async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:
+    rows = await conn.execute(select(categories))
+    return CategoryTree(
+        Category(row.id, row.parent_id, row.name, row.slug, row.description, row.position) for row in rows
+    )
+
+
+async def fetch_product_slice(
+    conn: AsyncConnection, query: ProductQuery, *, after: int | None, limit: int
+) -> ProductSlice:
+    """Read one keyset page and the listing's total in a single statement."""
+    conditions = []
+    if query.published_only:
+        conditions.append(products.c.is_published.is_(True))
+    if query.category_ids is not None:
+        conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
+    total = select(func.count()).select_from(products).where(*conditions).scalar_subquery()
+    page = select(*PRODUCT_COLUMNS, total.label("total_count")).where(*conditions)
+    if after is not None:
+        page = page.where(products.c.id > after)
+    rows = (await conn.execute(page.order_by(products.c.id).limit(limit))).all()
+    if rows:
+        return ProductSlice([to_product(row) for row in rows], rows[0].total_count)
+    if after is None:
+        return ProductSlice([], 0)
+    count = await conn.scalar(select(func.count()).select_from(products).where(*conditions))
+    return ProductSlice([], int(count or 0))

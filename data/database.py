@@ -1,0 +1,62 @@
+"""The engine and session factory, with per-dialect settings and a statement counter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """One process's engine and the session factory bound to it."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def ping(self) -> None:
+        """Run a trivial statement; raise if the database does not answer."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers go on while one writer commits; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def connect_database(
+    url: str, *, pool_size: int = 10, on_statement: Callable[[], None] | None = None, echo: bool = False
+) -> Database:
+    """Build the engine for a SQLAlchemy URL (`sqlite+aiosqlite://…` or `postgresql+asyncpg://…`)."""
+    parsed = make_url(url)
+    options: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "postgresql":
+        options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(parsed, **options)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    if on_statement is not None:
+        counter = on_statement
+
+        def _count(*_args: Any) -> None:
+            counter()
+
+        event.listen(engine.sync_engine, "before_cursor_execute", _count)
+    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,31 @@
+"""Every cache key Vitrine writes, in one place: readers fill them, units of work invalidate them."""
+
+from __future__ import annotations
+
+# Bump when a cached value's encoding changes, so old processes' entries are simply never read.
+# The Redis namespace (`VITRINE_REDIS_NAMESPACE`) is prepended by the cache itself.
+PREFIX = "v1:"
+
+
+def product(product_id: int) -> str:
+    return f"{PREFIX}product:{product_id}"
+
+
+def product_slug(slug: str) -> str:
+    return f"{PREFIX}product-slug:{slug}"
+
+
+def variants(product_id: int) -> str:
+    return f"{PREFIX}variants:{product_id}"
+
+
+def images(product_id: int) -> str:
+    return f"{PREFIX}images:{product_id}"
+
+
+def stock(variant_id: int) -> str:
+    return f"{PREFIX}stock:{variant_id}"
+
+
+def category_tree() -> str:
+    return f"{PREFIX}category-tree"

@@ -1,0 +1,136 @@
+"""Per-request loaders: every relation field's read is batched, and hot reads go through the cache first.
+
+Each batch opens its own short-lived connection: graphql-core resolves sibling fields concurrently, and a
+session or connection must never be shared between concurrent tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from data import catalog_sql, codecs, keys
+from data.cache import ReadThrough
+from data.database import Database
+from domain.catalog.model import CategoryTree, Product, ProductImage, ProductVariant
+from domain.inventory.model import StockLevel
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+class Once(Generic[T]):
+    """A per-request memo for a value with no key (the category tree): loaded once, shared by all fields."""
+
+    def __init__(self, load: Callable[[], Coroutine[Any, Any, T]]) -> None:
+        self._load = load
+        self._task: asyncio.Future[T] | None = None
+
+    def get(self) -> Awaitable[T]:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._load())
+        return self._task
+
+
+@dataclass(slots=True)
+class Loaders:
+    product_by_id: DataLoader[int, Product | None]
+    product_id_by_slug: DataLoader[str, int | None]
+    variants_by_product: DataLoader[int, list[ProductVariant]]
+    variant_by_id: DataLoader[int, ProductVariant | None]
+    images_by_product: DataLoader[int, list[ProductImage]]
+    stock_by_variant: DataLoader[int, StockLevel | None]
+    category_tree: Once[CategoryTree]
+
+
+def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
+    """Return fresh loaders for one request (a loader that outlives its request serves stale data)."""
+
+    def from_db(
+        fetch: Callable[[AsyncConnection, list[K]], Awaitable[Mapping[K, T]]],
+    ) -> Callable[[list[K]], Awaitable[Mapping[K, T]]]:
+        async def load(ids: list[K]) -> Mapping[K, T]:
+            async with database.engine.connect() as conn:
+                return await fetch(conn, ids)
+
+        return load
+
+    async def products(ids: list[int]) -> list[Product | None]:
+        return await cached.get(
+            ids,
+            cache_key=keys.product,
+            load=from_db(catalog_sql.fetch_products),
+            encode=codecs.encode_product,
+            decode=codecs.decode_product,
+        )
+
+    async def slugs(values: list[str]) -> list[int | None]:
+        return await cached.get(
+            values,
+            cache_key=keys.product_slug,
+            load=from_db(catalog_sql.fetch_product_id_by_slug),
+            encode=codecs.dumps,
+            decode=int,
+        )
+
+    async def variants(ids: list[int]) -> list[list[ProductVariant]]:
+        found = await cached.get(
+            ids,
+            cache_key=keys.variants,
+            load=from_db(catalog_sql.fetch_variants),
+            encode=codecs.encode_variants,
+            decode=codecs.decode_variants,
+        )
+        return [v or [] for v in found]
+
+    async def variants_by_id(ids: list[int]) -> list[ProductVariant | None]:
+        async with database.engine.connect() as conn:
+            found = await catalog_sql.fetch_variants_by_id(conn, ids)
+        return [found.get(i) for i in ids]
+
+    async def images(ids: list[int]) -> list[list[ProductImage]]:
+        found = await cached.get(
+            ids,
+            cache_key=keys.images,
+            load=from_db(catalog_sql.fetch_images),
+            encode=codecs.encode_images,
+            decode=codecs.decode_images,
+        )
+        return [i or [] for i in found]
+
+    async def stock(ids: list[int]) -> list[StockLevel | None]:
+        return await cached.get(
+            ids,
+            cache_key=keys.stock,
+            load=from_db(catalog_sql.fetch_stock),
+            encode=codecs.encode_stock,
+            decode=codecs.decode_stock,
+        )
+
+    async def category_tree() -> CategoryTree:
+        async def fetch(conn: AsyncConnection, _: list[int]) -> dict[int, CategoryTree]:
+            return {0: await catalog_sql.fetch_category_tree(conn)}
+
+        (tree,) = await cached.get(
+            [0],
+            cache_key=lambda _: keys.category_tree(),
+            load=from_db(fetch),
+            encode=codecs.encode_category_tree,
+            decode=codecs.decode_category_tree,
+        )
+        return tree if tree is not None else CategoryTree(())
+
+    return Loaders(
+        product_by_id=DataLoader(products),
+        product_id_by_slug=DataLoader(slugs),
+        variants_by_product=DataLoader(variants),
+        variant_by_id=DataLoader(variants_by_id),
+        images_by_product=DataLoader(images),
+        stock_by_variant=DataLoader(stock),
+        category_tree=Once(category_tree),
+    )

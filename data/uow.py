@@ -1,0 +1,140 @@
+"""The unit of work: one transaction per use case; after commit, caches are invalidated and events published."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import structlog
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from data import catalog_sql, keys
+from data.cache import Cache
+from data.catalog_sql import products, stock, variants
+from data.database import Database
+from data.events import EventBus
+from domain.catalog.model import Product
+from domain.inventory.model import StockedVariant, StockLevel
+from domain.shared.events import Event
+
+log = structlog.get_logger(__name__)
+
+
+class SqlProductRepository:
+    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+        self._session = session
+        self._stale = stale
+        self._loaded: dict[int, Product] = {}
+
+    async def get(self, product_id: int) -> Product | None:
+        statement = catalog_sql.select_products().where(products.c.id == product_id).with_for_update()
+        row = (await self._session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        product = catalog_sql.to_product(row)
+        self._loaded[product_id] = product
+        return product
+
+    async def slug_taken(self, slug: str, *, exclude_id: int) -> bool:
+        count = await self._session.scalar(
+            select(func.count()).select_from(products).where(products.c.slug == slug, products.c.id != exclude_id)
+        )
+        return bool(count)
+
+    async def update(self, product: Product) -> None:
+        await self._session.execute(
+            update(products)
+            .where(products.c.id == product.id)
+            .values(
+                name=product.name,
+                slug=product.slug,
+                description=product.description,
+                category_id=product.category_id,
+                is_published=product.is_published,
+                updated_at=product.updated_at,
+            )
+        )
+        self._stale.add(keys.product(product.id))
+        self._stale.add(keys.product_slug(product.slug))
+        if (before := self._loaded.get(product.id)) is not None:
+            self._stale.add(keys.product_slug(before.slug))
+
+
+class SqlStockRepository:
+    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+        self._session = session
+        self._stale = stale
+
+    async def get_for_update(self, variant_id: int) -> StockedVariant | None:
+        statement = (
+            select(variants.c.product_id, variants.c.sku, stock.c.quantity_on_hand, stock.c.quantity_allocated)
+            .select_from(variants.outerjoin(stock, stock.c.variant_id == variants.c.id))
+            .where(variants.c.id == variant_id)
+            .with_for_update(of=variants)
+        )
+        row = (await self._session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        level = StockLevel(variant_id, row.quantity_on_hand or 0, row.quantity_allocated or 0)
+        return StockedVariant(product_id=row.product_id, sku=row.sku, level=level)
+
+    async def set_on_hand(self, variant_id: int, quantity: int) -> None:
+        result = await self._session.execute(
+            update(stock).where(stock.c.variant_id == variant_id).values(quantity_on_hand=quantity)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            await self._session.execute(
+                stock.insert().values(variant_id=variant_id, quantity_on_hand=quantity, quantity_allocated=0)
+            )
+        self._stale.add(keys.stock(variant_id))
+
+
+class SqlUnitOfWork:
+    """Implements every area's unit-of-work port on one SQLAlchemy session."""
+
+    products: SqlProductRepository
+    stock: SqlStockRepository
+
+    def __init__(self, database: Database, cache: Cache, events: EventBus) -> None:
+        self._database = database
+        self._cache = cache
+        self._bus = events
+        self._events: list[Event] = []
+        self._stale: set[str] = set()
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        self._session = self._database.sessions()
+        self.products = SqlProductRepository(self._session, self._stale)
+        self.stock = SqlStockRepository(self._session, self._stale)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self._committed:
+                await self._session.rollback()
+        finally:
+            await self._session.close()
+
+    def record(self, event: Event) -> None:
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        await self._session.commit()
+        self._committed = True
+        await self._after_commit()
+
+    async def _after_commit(self) -> None:
+        # The transaction is durable now; a failure below must not turn a done write into an error.
+        # A cache that missed its invalidation expires within its TTL.
+        try:
+            await self._cache.delete_many(sorted(self._stale))
+        except Exception:
+            log.exception("cache.invalidation_failed", keys=sorted(self._stale))
+        try:
+            await self._bus.publish(self._events)
+        except Exception:
+            log.exception("events.publish_failed", events=[e.name for e in self._events])

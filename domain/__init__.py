@@ -1,0 +1,1 @@
+"""Vitrine's business rules: stdlib-only, free of GraphQL, SQL and Redis."""

@@ -1,0 +1,29 @@
+"""The catalog's error tree."""
+
+from __future__ import annotations
+
+from domain.shared.errors import DomainError, InvalidInput, NotFound
+
+
+class CatalogError(DomainError):
+    code = "CATALOG_ERROR"
+
+
+class ProductNotFound(NotFound, CatalogError):
+    code = "PRODUCT_NOT_FOUND"
+
+
+class CategoryNotFound(NotFound, CatalogError):
+    code = "CATEGORY_NOT_FOUND"
+
+
+class InvalidProductName(InvalidInput, CatalogError):
+    code = "INVALID_NAME"
+
+
+class InvalidSlug(InvalidInput, CatalogError):
+    code = "INVALID_SLUG"
+
+
+class SlugTaken(CatalogError):
+    code = "SLUG_TAKEN"

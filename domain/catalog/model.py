@@ -1,0 +1,183 @@
+"""Catalog entities and value objects, with the pure rules that govern them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from domain.catalog.errors import InvalidProductName, InvalidSlug
+from domain.shared.money import Money
+
+MAX_NAME_LENGTH = 250
+MAX_SLUG_LENGTH = 255
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: int
+    parent_id: int | None
+    name: str
+    slug: str
+    description: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: int
+    name: str
+    slug: str
+    description: str
+    category_id: int | None
+    is_published: bool
+    created_at: datetime
+    updated_at: datetime
+
+    def edit(self, *, name: str | None, slug: str | None, description: str | None, at: datetime) -> Product:
+        """Return the product with the given fields changed, after checking each one."""
+        return replace(
+            self,
+            name=self.name if name is None else validate_name(name),
+            slug=self.slug if slug is None else validate_slug(slug),
+            description=self.description if description is None else description.strip(),
+            updated_at=at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VariantOption:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductVariant:
+    id: int
+    product_id: int
+    sku: str
+    name: str
+    options: tuple[VariantOption, ...]
+    price: Money
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProductImage:
+    id: int
+    product_id: int
+    url: str
+    alt: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    """What a product listing asks for; `category_ids` is already expanded to the whole subtree."""
+
+    category_ids: frozenset[int] | None = None
+    published_only: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSlice:
+    """Rows of a listing after a keyset position, and how many rows match in all."""
+
+    items: list[Product]
+    total_count: int
+
+
+def validate_name(name: str) -> str:
+    """Return the trimmed name, or refuse an empty or over-long one."""
+    cleaned = name.strip()
+    if not cleaned:
+        raise InvalidProductName("A name cannot be empty.", field="name")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidProductName(f"A name is at most {MAX_NAME_LENGTH} characters.", field="name")
+    return cleaned
+
+
+def validate_slug(slug: str) -> str:
+    """Return the slug, or refuse one that is not lowercase words joined by hyphens."""
+    if len(slug) > MAX_SLUG_LENGTH or not _SLUG.match(slug):
+        raise InvalidSlug("A slug is lowercase letters and digits joined by single hyphens.", field="slug")
+    return slug
+
+
+class CategoryTree:
+    """All categories, indexed for walking up and down the tree."""
+
+    __slots__ = ("_by_id", "_by_slug", "_children")
+
+    def __init__(self, categories: Iterable[Category]) -> None:
+        ordered = sorted(categories, key=lambda c: (c.position, c.name, c.id))
+        self._by_id: dict[int, Category] = {c.id: c for c in ordered}
+        self._by_slug: dict[str, Category] = {c.slug: c for c in ordered}
+        self._children: dict[int | None, list[Category]] = {}
+        for category in ordered:
+            self._children.setdefault(category.parent_id, []).append(category)
+
+    def __iter__(self) -> Iterator[Category]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    @property
+    def by_id(self) -> Mapping[int, Category]:
+        return self._by_id
+
+    def get(self, category_id: int) -> Category | None:
+        """Return the category with this id, if any."""
+        return self._by_id.get(category_id)
+
+    def by_slug(self, slug: str) -> Category | None:
+        """Return the category with this slug, if any."""
+        return self._by_slug.get(slug)
+
+    def children(self, category_id: int | None) -> list[Category]:
+        """Return the direct children of a category (of the root when `None`), in display order."""
+        return list(self._children.get(category_id, ()))
+
+    def subtree_ids(self, category_id: int) -> frozenset[int]:
+        """Return the ids of a category and all its descendants."""
+        found: set[int] = set()
+        stack = [category_id]
+        while stack:
+            current = stack.pop()
+            if current in found:
+                continue
+            found.add(current)
+            stack.extend(child.id for child in self._children.get(current, ()))
+        return frozenset(found)
+
+    def ancestors(self, category_id: int) -> list[Category]:
+        """Return the path from the root down to the category's parent."""
+        path: list[Category] = []
+        current = self._by_id.get(category_id)
+        seen: set[int] = set()
+        while current is not None and current.parent_id is not None and current.parent_id not in seen:
+            seen.add(current.parent_id)
+            parent = self._by_id.get(current.parent_id)
+            if parent is None:
+                break
+            path.append(parent)
+            current = parent
+        path.reverse()
+        return path
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRange:
+    start: Money
+    stop: Money
+
+
+def price_range(variants: Iterable[ProductVariant]) -> PriceRange | None:
+    """Return the cheapest and dearest variant prices, or `None` for a product without variants."""
+    prices = [v.price for v in variants]
+    if not prices:
+        return None
+    return PriceRange(start=min(prices, key=lambda m: m.amount), stop=max(prices, key=lambda m: m.amount))

@@ -1,0 +1,38 @@
+"""What the catalog needs from the outside world."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice
+from domain.shared.pagination import CursorKey
+from domain.shared.ports import UnitOfWork
+
+
+class CatalogReader(Protocol):
+    """Read-side access to the catalog, batched and cached by the implementation."""
+
+    async def product(self, product_id: int) -> Product | None: ...
+
+    async def product_by_slug(self, slug: str) -> Product | None: ...
+
+    async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
+        """Return up to `limit` products ordered by id, after the keyset position `after`."""
+        ...
+
+    async def category_tree(self) -> CategoryTree: ...
+
+
+class ProductRepository(Protocol):
+    async def get(self, product_id: int) -> Product | None:
+        """Load a product for change, locking it until the unit of work ends."""
+        ...
+
+    async def slug_taken(self, slug: str, *, exclude_id: int) -> bool: ...
+
+    async def update(self, product: Product) -> None: ...
+
+
+class CatalogUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def products(self) -> ProductRepository: ...

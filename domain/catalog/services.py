@@ -1,0 +1,109 @@
+"""Catalog use cases: browsing for shoppers, editing for staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from domain.catalog.errors import CategoryNotFound, ProductNotFound, SlugTaken
+from domain.catalog.events import ProductUpdated
+from domain.catalog.model import Category, CategoryTree, Product, ProductQuery
+from domain.catalog.policies import can_view_product, ensure_can_manage_catalog, sees_unpublished
+from domain.catalog.ports import CatalogReader, CatalogUnitOfWork
+from domain.shared.actor import Actor
+from domain.shared.pagination import InvalidCursor, Page, PageRequest, build_page, decode_cursor
+from domain.shared.ports import Clock
+
+PRODUCTS_SCOPE = "products:id"
+CATEGORIES_SCOPE = "categories:tree"
+
+
+class CatalogService:
+    """Browse and edit the catalog on behalf of an actor."""
+
+    def __init__(self, *, reader: CatalogReader, uow: Callable[[], CatalogUnitOfWork], clock: Clock) -> None:
+        self._reader = reader
+        self._uow = uow
+        self._clock = clock
+
+    async def browse_products(
+        self, actor: Actor, *, category_id: int | None = None, page: PageRequest
+    ) -> Page[Product]:
+        """List the products the actor may see, optionally within a category and its subcategories."""
+        category_ids = None
+        if category_id is not None:
+            tree = await self._reader.category_tree()
+            if tree.get(category_id) is None:
+                raise CategoryNotFound("No such category.", field="categoryId")
+            category_ids = tree.subtree_ids(category_id)
+        query = ProductQuery(category_ids=category_ids, published_only=not sees_unpublished(actor))
+        after = decode_cursor(PRODUCTS_SCOPE, page.after, (int,)) if page.after else None
+        rows = await self._reader.list_products(query, after=after, limit=page.first + 1)
+        return build_page(
+            rows.items, request=page, scope=PRODUCTS_SCOPE, key=lambda p: (p.id,), total_count=rows.total_count
+        )
+
+    async def get_product(self, actor: Actor, *, product_id: int | None = None, slug: str | None = None) -> Product:
+        """Return one product by id or slug, if the actor may see it."""
+        if product_id is not None:
+            product = await self._reader.product(product_id)
+        elif slug is not None:
+            product = await self._reader.product_by_slug(slug)
+        else:
+            raise ProductNotFound("Give a product id or a slug.")
+        if product is None or not can_view_product(actor, product):
+            raise ProductNotFound("No such product.")
+        return product
+
+    async def find_product(self, actor: Actor, product_id: int) -> Product | None:
+        """Return a product the actor may see, or `None` (for `node` look-ups)."""
+        product = await self._reader.product(product_id)
+        return product if product is not None and can_view_product(actor, product) else None
+
+    async def category_tree(self) -> CategoryTree:
+        """Return the whole category tree (categories are public)."""
+        return await self._reader.category_tree()
+
+    async def browse_categories(self, *, parent_id: int | None = None, page: PageRequest) -> Page[Category]:
+        """List categories under a parent (top level when `None`) in display order."""
+        tree = await self._reader.category_tree()
+        children = tree.children(parent_id)
+        position = {c.id: index for index, c in enumerate(children)}
+        start = 0
+        if page.after:
+            (after_id,) = decode_cursor(CATEGORIES_SCOPE, page.after, (int,))
+            if after_id not in position:
+                raise InvalidCursor("The cursor points at a category that is gone.", field="after")
+            start = position[after_id] + 1
+        rows = children[start : start + page.first + 1]
+        return build_page(rows, request=page, scope=CATEGORIES_SCOPE, key=lambda c: (c.id,), total_count=len(children))
+
+    async def get_category(self, *, category_id: int | None = None, slug: str | None = None) -> Category:
+        """Return one category by id or slug."""
+        tree = await self._reader.category_tree()
+        found = tree.get(category_id) if category_id is not None else tree.by_slug(slug) if slug else None
+        if found is None:
+            raise CategoryNotFound("No such category.")
+        return found
+
+    async def update_product(
+        self,
+        actor: Actor,
+        *,
+        product_id: int,
+        name: str | None = None,
+        slug: str | None = None,
+        description: str | None = None,
+    ) -> Product:
+        """Change a product's shopper-facing text, in one transaction."""
+        ensure_can_manage_catalog(actor)
+        async with self._uow() as uow:
+            product = await uow.products.get(product_id)
+            if product is None:
+                raise ProductNotFound("No such product.", field="id")
+            changed = product.edit(name=name, slug=slug, description=description, at=self._clock.now())
+            if changed.slug != product.slug and await uow.products.slug_taken(changed.slug, exclude_id=product_id):
+                raise SlugTaken("Another product already uses this slug.", field="slug")
+            await uow.products.update(changed)
+            uow.record(ProductUpdated(product_id=product_id))
+            await uow.commit()
+        return changed

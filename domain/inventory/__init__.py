@@ -1,0 +1,1 @@
+"""Inventory: how many of each variant are on hand and available to sell."""

@@ -1,0 +1,1 @@
+"""Value objects and building blocks shared by every domain area."""

@@ -1,0 +1,98 @@
+"""`Money`: a `Decimal` amount in an ISO 4217 currency, rounded in exactly one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from domain.shared.errors import DomainError
+
+# Minor-unit exponents for the currencies we know; everything else has two decimals.
+_EXPONENTS: dict[str, int] = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3}
+
+
+class CurrencyMismatch(DomainError):
+    """Two amounts in different currencies met in one calculation."""
+
+    code = "CURRENCY_MISMATCH"
+
+
+class InvalidCurrency(DomainError):
+    """A currency code is not a three-letter ISO 4217 code."""
+
+    code = "INVALID_CURRENCY"
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """Return how many decimal places the currency's minor unit has."""
+    return _EXPONENTS.get(currency, 2)
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit: the one rounding rule of Vitrine."""
+    quantum = Decimal(1).scaleb(-minor_unit_exponent(currency))
+    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _check_currency(currency: str) -> str:
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha() or not currency.isupper():
+        raise InvalidCurrency(f"{currency!r} is not an ISO 4217 currency code.", field="currency")
+    return currency
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount of one currency; arithmetic refuses to mix currencies."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        _check_currency(self.currency)
+        if not isinstance(self.amount, Decimal):
+            raise TypeError("Money.amount must be a Decimal, never a float")
+
+    @classmethod
+    def of(cls, amount: Decimal | int | str, currency: str) -> Money:
+        """Build rounded money from an exact amount (a `str` or `int` is parsed exactly)."""
+        if isinstance(amount, float):
+            raise TypeError("Money never takes a float")
+        return cls(round_money(Decimal(amount), currency), currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Return nothing of the currency."""
+        return cls(round_money(Decimal(0), currency), currency)
+
+    def _same(self, other: Money) -> None:
+        if self.currency != other.currency:
+            raise CurrencyMismatch(f"Cannot combine {self.currency} with {other.currency}.")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor: int | Decimal) -> Money:
+        if isinstance(factor, float):
+            raise TypeError("Money is never multiplied by a float")
+        return Money(round_money(self.amount * factor, self.currency), self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def rounded(self) -> Money:
+        """Return this amount rounded to the currency's minor unit."""
+        return Money(round_money(self.amount, self.currency), self.currency)
+
+    def is_negative(self) -> bool:
+        """Tell whether the amount is below zero."""
+        return self.amount < 0

@@ -1,0 +1,61 @@
+"""Catalog queries for storefronts and the dashboard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from domain.catalog.errors import CategoryNotFound, ProductNotFound
+from domain.shared.pagination import DEFAULT_PAGE_SIZE
+from schema.context import Info
+from schema.relay import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, page_request, parse_id, to_connection
+from schema.types.catalog import Category, Product
+
+First = Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
+
+
+@strawberry.input(description="Narrow a product listing.")
+class ProductFilter:
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only products in this category or its subcategories."
+    )
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="Products the caller may see, in a stable order.")
+    async def products(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None, filter: ProductFilter | None = None
+    ) -> Connection[Product]:
+        category_id = parse_id(filter.category_id, "Category") if filter and filter.category_id else None
+        page = await info.context.catalog.browse_products(
+            info.context.actor, category_id=category_id, page=page_request(first, after)
+        )
+        return to_connection(page, Product.from_domain)
+
+    @strawberry.field(description="One product by ID or slug; null when it does not exist or is not visible.")
+    async def product(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> Product | None:
+        product_id = parse_id(id, "Product") if id is not None else None
+        try:
+            found = await info.context.catalog.get_product(info.context.actor, product_id=product_id, slug=slug)
+        except ProductNotFound:
+            return None
+        return Product.from_domain(found)
+
+    @strawberry.field(description="Top-level categories, in display order.")
+    async def categories(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Category]:
+        page = await info.context.catalog.browse_categories(parent_id=None, page=page_request(first, after))
+        return to_connection(page, Category.from_domain)
+
+    @strawberry.field(description="One category by ID or slug; null when it does not exist.")
+    async def category(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> Category | None:
+        category_id = parse_id(id, "Category") if id is not None else None
+        try:
+            found = await info.context.catalog.get_category(category_id=category_id, slug=slug)
+        except CategoryNotFound:
+            return None
+        return Category.from_domain(found)

@@ -1,0 +1,1 @@
+"""The GraphQL contract: types, inputs, payloads, errors and the typed context."""

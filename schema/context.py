@@ -1,0 +1,71 @@
+"""The per-request context every resolver receives, and the `Info` alias to type resolvers with."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
+from typing import Protocol, TypeAlias, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from domain.catalog.model import CategoryTree, Product, ProductImage, ProductVariant
+from domain.catalog.services import CatalogService
+from domain.inventory.model import StockLevel
+from domain.inventory.services import InventoryService
+from domain.shared.actor import Actor
+
+K = TypeVar("K", contravariant=True)
+V = TypeVar("V")
+M = TypeVar("M", covariant=True)
+
+
+class Loader(Protocol[K, V]):
+    def load(self, key: K) -> Awaitable[V]: ...
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]: ...
+
+
+class Memo(Protocol[M]):
+    def get(self) -> Awaitable[M]: ...
+
+
+class LoaderSet(Protocol):
+    """The request's loaders, as the schema sees them (built by the data layer)."""
+
+    @property
+    def product_by_id(self) -> Loader[int, Product | None]: ...
+
+    @property
+    def variants_by_product(self) -> Loader[int, list[ProductVariant]]: ...
+
+    @property
+    def variant_by_id(self) -> Loader[int, ProductVariant | None]: ...
+
+    @property
+    def images_by_product(self) -> Loader[int, list[ProductImage]]: ...
+
+    @property
+    def stock_by_variant(self) -> Loader[int, StockLevel | None]: ...
+
+    @property
+    def category_tree(self) -> Memo[CategoryTree]: ...
+
+
+@dataclass(slots=True)
+class Context:
+    """Built fresh for every request (and once per websocket connection)."""
+
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    request_id: str
+    actor: Actor
+    loaders: LoaderSet
+    catalog: CatalogService
+    inventory: InventoryService
+    connection_params: object = None
+
+
+Info: TypeAlias = StrawberryInfo[Context, None]

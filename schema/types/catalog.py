@@ -1,0 +1,194 @@
+"""Catalog types. Relation fields are one-line loader calls; everything else is a plain attribute."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from domain.catalog import model
+from domain.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.context import Info
+from schema.relay import (
+    AFTER_DESCRIPTION,
+    FIRST_DESCRIPTION,
+    Connection,
+    Node,
+    page_request,
+    to_connection,
+    to_global_id,
+)
+from schema.types.money import Money, PriceRange
+
+NESTED_LIMIT = MAX_PAGE_SIZE
+
+
+@strawberry.type(description="A product option chosen by a variant, e.g. size M.")
+class SelectedOption:
+    name: str = strawberry.field(description="The option, e.g. `Size`.")
+    value: str = strawberry.field(description="The chosen value, e.g. `M`.")
+
+
+@strawberry.type(description="A picture of a product.")
+class ProductImage:
+    url: str = strawberry.field(description="The image's address.")
+    alt: str = strawberry.field(description="Text describing the image, for screen readers.")
+
+    @classmethod
+    def from_domain(cls, image: model.ProductImage) -> ProductImage:
+        return cls(url=image.url, alt=image.alt)
+
+
+@strawberry.type(description="A purchasable version of a product (a size, a colour…), with its own SKU and price.")
+class ProductVariant(Node):
+    sku: str = strawberry.field(description="The stock-keeping unit, unique across the shop.")
+    name: str = strawberry.field(description="The variant's name, e.g. `M / Blue`.")
+    options: list[SelectedOption] = strawberry.field(description="The option values that make this variant.")
+    price: Money = strawberry.field(description="The price of one unit.")
+    db_id: strawberry.Private[int]
+    product_id: strawberry.Private[int]
+
+    @classmethod
+    def from_domain(cls, v: model.ProductVariant) -> ProductVariant:
+        return cls(
+            id=strawberry.ID(to_global_id("ProductVariant", v.id)),
+            sku=v.sku,
+            name=v.name,
+            options=[SelectedOption(name=o.name, value=o.value) for o in v.options],
+            price=Money.from_domain(v.price),
+            db_id=v.id,
+            product_id=v.product_id,
+        )
+
+    @strawberry.field(description="Units a shopper can buy now.")
+    async def quantity_available(self, info: Info) -> int:
+        level = await info.context.loaders.stock_by_variant.load(self.db_id)
+        return level.quantity_available if level else 0
+
+    @strawberry.field(description="Whether at least one unit can be bought now.")
+    async def is_in_stock(self, info: Info) -> bool:
+        level = await info.context.loaders.stock_by_variant.load(self.db_id)
+        return level.is_in_stock if level else False
+
+    @strawberry.field(description="The product this variant belongs to.")
+    async def product(self, info: Info) -> Product | None:
+        found = await info.context.loaders.product_by_id.load(self.product_id)
+        return Product.from_domain(found) if found else None
+
+
+@strawberry.type(description="A product, as sold in the shop.")
+class Product(Node):
+    name: str = strawberry.field(description="The product's name.")
+    slug: str = strawberry.field(description="The product's URL handle, unique across the shop.")
+    description: str = strawberry.field(description="The product's description, as plain text.")
+    created_at: datetime = strawberry.field(description="When the product was created.")
+    updated_at: datetime = strawberry.field(description="When the product was last changed.")
+    is_published: bool = strawberry.field(description="Whether shoppers can see the product.")
+    db_id: strawberry.Private[int]
+    category_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_domain(cls, p: model.Product) -> Product:
+        return cls(
+            id=strawberry.ID(to_global_id("Product", p.id)),
+            name=p.name,
+            slug=p.slug,
+            description=p.description,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+            is_published=p.is_published,
+            db_id=p.id,
+            category_id=p.category_id,
+        )
+
+    @strawberry.field(description="The category the product is filed under.")
+    async def category(self, info: Info) -> Category | None:
+        if self.category_id is None:
+            return None
+        found = (await info.context.loaders.category_tree.get()).get(self.category_id)
+        return Category.from_domain(found) if found else None
+
+    @strawberry.field(description=f"The product's variants, in display order (at most {NESTED_LIMIT}).")
+    async def variants(
+        self, info: Info, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = NESTED_LIMIT
+    ) -> list[ProductVariant]:
+        found = await info.context.loaders.variants_by_product.load(self.db_id)
+        return [ProductVariant.from_domain(v) for v in found[: max(0, min(first, NESTED_LIMIT))]]
+
+    @strawberry.field(description=f"The product's images, in display order (at most {NESTED_LIMIT}).")
+    async def images(
+        self, info: Info, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = NESTED_LIMIT
+    ) -> list[ProductImage]:
+        found = await info.context.loaders.images_by_product.load(self.db_id)
+        return [ProductImage.from_domain(i) for i in found[: max(0, min(first, NESTED_LIMIT))]]
+
+    @strawberry.field(description="The first image, for listings.")
+    async def thumbnail(self, info: Info) -> ProductImage | None:
+        found = await info.context.loaders.images_by_product.load(self.db_id)
+        return ProductImage.from_domain(found[0]) if found else None
+
+    @strawberry.field(description="The lowest and highest variant price; null without variants.")
+    async def price_range(self, info: Info) -> PriceRange | None:
+        prices = model.price_range(await info.context.loaders.variants_by_product.load(self.db_id))
+        return PriceRange.from_domain(prices) if prices else None
+
+    @strawberry.field(description="Whether any variant can be bought now.")
+    async def is_available(self, info: Info) -> bool:
+        variants = await info.context.loaders.variants_by_product.load(self.db_id)
+        levels = await info.context.loaders.stock_by_variant.load_many([v.id for v in variants])
+        return any(level is not None and level.is_in_stock for level in levels)
+
+
+@strawberry.type(description="A node of the category tree.")
+class Category(Node):
+    name: str = strawberry.field(description="The category's name.")
+    slug: str = strawberry.field(description="The category's URL handle, unique across the shop.")
+    description: str = strawberry.field(description="The category's description.")
+    db_id: strawberry.Private[int]
+    parent_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_domain(cls, c: model.Category) -> Category:
+        return cls(
+            id=strawberry.ID(to_global_id("Category", c.id)),
+            name=c.name,
+            slug=c.slug,
+            description=c.description,
+            db_id=c.id,
+            parent_id=c.parent_id,
+        )
+
+    @strawberry.field(description="The parent category; null at the top level.")
+    async def parent(self, info: Info) -> Category | None:
+        if self.parent_id is None:
+            return None
+        found = (await info.context.loaders.category_tree.get()).get(self.parent_id)
+        return Category.from_domain(found) if found else None
+
+    @strawberry.field(description="The categories from the top level down to this one's parent.")
+    async def ancestors(self, info: Info) -> list[Category]:
+        tree = await info.context.loaders.category_tree.get()
+        return [Category.from_domain(c) for c in tree.ancestors(self.db_id)]
+
+    @strawberry.field(description="The direct subcategories, in display order.")
+    async def children(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[Category]:
+        page = await info.context.catalog.browse_categories(parent_id=self.db_id, page=page_request(first, after))
+        return to_connection(page, Category.from_domain)
+
+    @strawberry.field(description="The products in this category and its subcategories.")
+    async def products(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[Product]:
+        page = await info.context.catalog.browse_products(
+            info.context.actor, category_id=self.db_id, page=page_request(first, after)
+        )
+        return to_connection(page, Product.from_domain)
