@@ -21,7 +21,7 @@ from resolvers.mutations.inventory.update_stock import StockUpdateMutation
 from resolvers.query.catalog import CatalogQuery
 from resolvers.query.node import NodeQuery
 from resolvers.subscriptions.inventory import InventorySubscription
-from schema.errors import ErrorCodes
+from schema.errors import ErrorCodes, format_errors
 from schema.types.catalog import Category, Product, ProductVariant
 
 
@@ -42,8 +42,9 @@ class Subscription(InventorySubscription):
 
 class VitrineSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        # `ErrorCodes` logs the unexpected errors, with the request id; the rest are the client's, not ours.
-        return None
+        # Errors raised before the operation hooks run (a syntax error from the parser cache) reach only this
+        # hook, not the `ErrorCodes` extension: format them here, in place. Formatting twice changes nothing.
+        errors[:] = format_errors(errors)
 
 
 def build_schema(

@@ -37,6 +37,7 @@ class Codes:
     PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     BAD_REQUEST = "BAD_REQUEST"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     INTERNAL = "INTERNAL_SERVER_ERROR"
 
@@ -52,6 +53,10 @@ def _classify(error: GraphQLError) -> GraphQLError:
         if isinstance(original, DomainError) and original.field:
             extensions["field"] = original.field
         return _rebuild(error, original.message, extensions)
+    if isinstance(original, GraphQLError):
+        # A variable that does not coerce to its declared type: the client's input, not our fault.
+        extensions.setdefault("code", Codes.BAD_USER_INPUT)
+        return _rebuild(error, error.message, extensions)
     if original is None:
         if "code" not in extensions:
             syntax = error.message.startswith("Syntax Error")

@@ -1,0 +1,158 @@
+"""HTTP behaviour over a real socket: bad requests, GET, GraphiQL, health, readiness, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from app.asgi import create_app
+from app.bootstrap import Container
+from tests.support import live_server
+
+
+@pytest.fixture
+async def http(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        live_server(create_app(container=container)) as address,
+        httpx.AsyncClient(base_url=f"http://{address}") as client,
+    ):
+        yield client
+
+
+def _assert_no_internals(text: str) -> None:
+    for leak in ("Traceback", "sqlalchemy", 'File "', "strawberry", "SELECT "):
+        assert leak not in text
+
+
+async def test_invalid_json_is_a_400_with_a_graphql_error(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", content=b"{not json", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "data": None,
+        "errors": [{"message": "Unable to parse request body as JSON", "extensions": {"code": "BAD_REQUEST"}}],
+    }
+
+
+async def test_an_empty_body_is_a_400_with_a_graphql_error(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", content=b"", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_body_without_a_query_is_a_400(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", json={"variables": {}})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "message": "No GraphQL query found in the request",
+        "extensions": {"code": "BAD_REQUEST"},
+    }
+
+
+async def test_an_unknown_field_is_a_validation_error(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", json={"query": "{ products { nope } }"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert (
+        body["errors"][0]["message"] == "Cannot query field 'nope' on type 'ProductConnection'. Did you mean 'nodes'?"
+    )
+    assert body["errors"][0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert body["errors"][0]["locations"] == [{"line": 1, "column": 14}]
+
+
+async def test_a_wrong_variable_type_is_bad_user_input(http: httpx.AsyncClient) -> None:
+    query = "query($first: Int!) { products(first: $first) { totalCount } }"
+
+    response = await http.post("/graphql", json={"query": query, "variables": {"first": "ten"}})
+
+    assert response.status_code == 200
+    assert response.json()["errors"] == [
+        {
+            "message": "Variable '$first' has invalid value: Int cannot represent non-integer value: 'ten'",
+            "locations": [{"line": 1, "column": 7}],
+            "extensions": {"code": "BAD_USER_INPUT"},
+        }
+    ]
+
+
+async def test_a_syntax_error_is_a_parse_error(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", json={"query": "{ products { "})
+
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert error["message"].startswith("Syntax Error")
+
+
+async def test_bad_requests_never_show_internals(http: httpx.AsyncClient) -> None:
+    bodies = [b"{not json", b"[]", b'{"query": 5}', b'{"query": "{ __typename }", "variables": "x"}', b"\xff\xfe"]
+    for body in bodies:
+        response = await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code in (200, 400), body
+        assert response.json()["errors"][0]["extensions"]["code"] in ("BAD_REQUEST", "BAD_USER_INPUT")
+        _assert_no_internals(response.text)
+
+
+async def test_a_query_over_get_works_and_a_mutation_over_get_does_not(http: httpx.AsyncClient) -> None:
+    query = await http.get("/graphql", params={"query": "{ products(first: 1) { totalCount } }"})
+    mutation = await http.get(
+        "/graphql", params={"query": 'mutation { stockUpdate(variantId: "x", quantity: 1) { userErrors { code } } }'}
+    )
+
+    assert query.status_code == 200
+    assert query.json() == {"data": {"products": {"totalCount": 0}}}
+    assert mutation.status_code == 400
+    assert mutation.json()["errors"][0]["message"] == "mutations are not allowed when using GET"
+    assert mutation.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_browser_gets_graphiql(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_too_deep_a_query_is_refused(http: httpx.AsyncClient) -> None:
+    nested = "parent { " * 15 + "name" + " }" * 15
+    response = await http.post("/graphql", json={"query": f'{{ category(slug: "x") {{ {nested} }} }}'})
+
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "exceeds maximum operation depth" in error["message"]
+
+
+async def test_health_and_readiness(http: httpx.AsyncClient, container: Container) -> None:
+    health = await http.get("/healthz")
+    ready = await http.get("/readyz")
+
+    assert health.json() == {"status": "ok"}
+    expected = {"database": "ok", "redis": "ok"} if container.redis is not None else {"database": "ok"}
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "checks": expected}
+
+
+async def test_metrics_count_operations_statements_and_cache_use(http: httpx.AsyncClient) -> None:
+    await http.post("/graphql", json={"query": "query Shelf { products(first: 2) { totalCount } }"})
+
+    metrics = (await http.get("/metrics")).text
+
+    assert 'vitrine_graphql_requests_total{operation="Shelf",outcome="ok"} 1.0' in metrics
+    assert 'vitrine_graphql_request_duration_seconds_count{operation="Shelf"} 1.0' in metrics
+    for name in ("vitrine_db_statements_total", "vitrine_cache_hits_total", "vitrine_cache_misses_total"):
+        assert f"\n{name} " in metrics
+
+
+async def test_the_request_id_is_echoed_or_made(http: httpx.AsyncClient) -> None:
+    given = await http.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    made = await http.get("/healthz")
+
+    assert given.headers["x-request-id"] == "abc-123"
+    assert len(made.headers["x-request-id"]) == 32

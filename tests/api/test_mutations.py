@@ -1,0 +1,125 @@
+"""Mutations: business failures come back as `userErrors`, permission failures as coded errors."""
+
+from __future__ import annotations
+
+from app.bootstrap import Container
+from tests.factories import VariantSpec, add_product
+from tests.support import Api
+
+UPDATE = """
+mutation($id: ID!, $input: ProductUpdateInput!) {
+  productUpdate(id: $id, input: $input) {
+    product { name slug description }
+    userErrors { field message code }
+  }
+}
+"""
+STOCK = """
+mutation($v: ID!, $q: Int!) {
+  stockUpdate(variantId: $v, quantity: $q) { quantityOnHand quantityAvailable userErrors { field message code } }
+}
+"""
+
+
+async def _product_gid(api: Api, slug: str) -> str:
+    return str((await api.data("query($s: String!) { product(slug: $s) { id } }", {"s": slug}))["product"]["id"])
+
+
+async def test_staff_can_rename_a_product(api: Api, container: Container) -> None:
+    await add_product(container.database, name="Tote", slug="tote")
+    gid = await _product_gid(api, "tote")
+
+    data = await api.data(UPDATE, {"id": gid, "input": {"name": "  Canvas Tote ", "slug": "canvas-tote"}}, staff=True)
+
+    assert data["productUpdate"] == {
+        "product": {"name": "Canvas Tote", "slug": "canvas-tote", "description": "About Tote."},
+        "userErrors": [],
+    }
+
+
+async def test_an_empty_name_is_a_user_error_with_its_field(api: Api, container: Container) -> None:
+    await add_product(container.database, name="Tote", slug="tote")
+    gid = await _product_gid(api, "tote")
+
+    data = await api.data(UPDATE, {"id": gid, "input": {"name": "   "}}, staff=True)
+
+    assert data["productUpdate"] == {
+        "product": None,
+        "userErrors": [{"field": ["input", "name"], "message": "A name cannot be empty.", "code": "INVALID_NAME"}],
+    }
+    assert (await api.data('{ product(slug: "tote") { name } }'))["product"]["name"] == "Tote"
+
+
+async def test_a_taken_slug_is_a_user_error_and_changes_nothing(api: Api, container: Container) -> None:
+    await add_product(container.database, name="Tote", slug="tote")
+    await add_product(container.database, name="Bag", slug="bag")
+    gid = await _product_gid(api, "tote")
+
+    data = await api.data(UPDATE, {"id": gid, "input": {"name": "Renamed", "slug": "bag"}}, staff=True)
+
+    assert data["productUpdate"]["userErrors"] == [
+        {"field": ["input", "slug"], "message": "Another product already uses this slug.", "code": "SLUG_TAKEN"}
+    ]
+    assert (await api.data('{ product(slug: "tote") { name } }'))["product"]["name"] == "Tote"
+
+
+async def test_a_malformed_slug_is_a_user_error(api: Api, container: Container) -> None:
+    await add_product(container.database, name="Tote", slug="tote")
+    gid = await _product_gid(api, "tote")
+
+    data = await api.data(UPDATE, {"id": gid, "input": {"slug": "Not A Slug"}}, staff=True)
+
+    assert [e["code"] for e in data["productUpdate"]["userErrors"]] == ["INVALID_SLUG"]
+
+
+async def test_a_missing_product_is_a_user_error_on_the_id(api: Api) -> None:
+    data = await api.data(UPDATE, {"id": "UHJvZHVjdDo5OTk5", "input": {"name": "X"}}, staff=True)
+
+    assert data["productUpdate"]["userErrors"] == [
+        {"field": ["id"], "message": "No such product.", "code": "PRODUCT_NOT_FOUND"}
+    ]
+
+
+async def test_a_shopper_may_not_change_the_catalog(api: Api, container: Container) -> None:
+    await add_product(container.database, name="Tote", slug="tote")
+    gid = await _product_gid(api, "tote")
+
+    errors = await api.errors(UPDATE, {"id": gid, "input": {"name": "Mine"}})
+
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    assert errors[0]["path"] == ["productUpdate"]
+
+
+async def test_a_wrong_token_is_refused_before_anything_runs(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql", json={"query": "{ products { totalCount } }"}, headers={"Authorization": "Bearer nope"}
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "data": None,
+        "errors": [{"message": "The bearer token is not valid.", "extensions": {"code": "UNAUTHENTICATED"}}],
+    }
+
+
+async def test_stock_can_be_counted_and_a_negative_count_is_refused(api: Api, container: Container) -> None:
+    await add_product(container.database, slug="tote", variants_=[VariantSpec(on_hand=2)])
+    variant = (await api.data('{ product(slug: "tote") { variants { id } } }'))["product"]["variants"][0]["id"]
+
+    good = await api.data(STOCK, {"v": variant, "q": 12}, staff=True)
+    bad = await api.data(STOCK, {"v": variant, "q": -1}, staff=True)
+
+    assert good["stockUpdate"] == {"quantityOnHand": 12, "quantityAvailable": 12, "userErrors": []}
+    assert bad["stockUpdate"] == {
+        "quantityOnHand": None,
+        "quantityAvailable": None,
+        "userErrors": [
+            {"field": ["quantity"], "message": "Quantity must be between 0 and 1000000000.", "code": "INVALID_QUANTITY"}
+        ],
+    }
+
+
+async def test_stock_of_an_unknown_variant_is_a_user_error(api: Api) -> None:
+    data = await api.data(STOCK, {"v": "UHJvZHVjdFZhcmlhbnQ6OTk5", "q": 1}, staff=True)
+
+    assert [e["code"] for e in data["stockUpdate"]["userErrors"]] == ["VARIANT_NOT_FOUND"]

@@ -1,0 +1,120 @@
+"""The cache implementations and the read-through helper, against real Redis and in process."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Mapping
+
+import pytest
+from redis.asyncio import Redis
+
+from data.cache import Cache, MemoryCache, ReadThrough, RedisCache
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.hit = 0
+        self.missed = 0
+
+    def hits(self, count: int) -> None:
+        self.hit += count
+
+    def misses(self, count: int) -> None:
+        self.missed += count
+
+
+@pytest.fixture
+async def cache(redis_or_none: str | None) -> AsyncIterator[Cache]:
+    if redis_or_none is None:
+        yield MemoryCache()
+        return
+    client = Redis.from_url(redis_or_none)
+    try:
+        yield RedisCache(client, namespace=f"test-{uuid.uuid4().hex}")
+    finally:
+        await client.aclose()
+
+
+async def test_values_round_trip_and_missing_keys_are_none(cache: Cache) -> None:
+    await cache.set_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
+
+    assert await cache.get_many(["a", "zz", "b"]) == [b"1", None, b"2"]
+
+
+async def test_deleted_keys_are_gone(cache: Cache) -> None:
+    await cache.set_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
+
+    await cache.delete_many(["a"])
+
+    assert await cache.get_many(["a", "b"]) == [None, b"2"]
+
+
+async def test_namespaces_do_not_see_each_other(redis_url: str) -> None:
+    client = Redis.from_url(redis_url)
+    try:
+        one = RedisCache(client, namespace=f"one-{uuid.uuid4().hex}")
+        two = RedisCache(client, namespace=f"two-{uuid.uuid4().hex}")
+        await one.set_many({"k": b"1"}, ttl_seconds=60)
+
+        assert await two.get_many(["k"]) == [None]
+    finally:
+        await client.aclose()
+
+
+async def test_memory_entries_expire() -> None:
+    now = [100.0]
+    cache = MemoryCache(clock=lambda: now[0])
+    await cache.set_many({"a": b"1"}, ttl_seconds=10)
+
+    now[0] = 109.9
+    assert await cache.get_many(["a"]) == [b"1"]
+    now[0] = 110.0
+    assert await cache.get_many(["a"]) == [None]
+
+
+async def test_memory_cache_evicts_the_least_recently_used() -> None:
+    cache = MemoryCache(max_entries=2)
+    await cache.set_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
+    await cache.get_many(["a"])
+
+    await cache.set_many({"c": b"3"}, ttl_seconds=60)
+
+    assert await cache.get_many(["a", "b", "c"]) == [b"1", None, b"3"]
+
+
+async def test_read_through_loads_only_misses_and_counts_them(cache: Cache) -> None:
+    stats = Stats()
+    loads: list[list[int]] = []
+    cached = ReadThrough(cache, ttl_seconds=60, stats=stats)
+
+    async def load(keys: list[int]) -> Mapping[int, str]:
+        loads.append(keys)
+        return {k: f"v{k}" for k in keys if k != 3}
+
+    def read(keys: list[int]) -> Awaitable[list[str | None]]:
+        return cached.get(keys, cache_key=lambda k: f"n:{k}", load=load, encode=str.encode, decode=bytes.decode)
+
+    first = await read([1, 2, 3])
+    second = await read([1, 2, 3])
+
+    assert first == ["v1", "v2", None]
+    assert second == ["v1", "v2", None]
+    assert loads == [[1, 2, 3], [3]]
+    assert (stats.hit, stats.missed) == (2, 4)
+
+
+async def test_a_disabled_read_through_always_loads(cache: Cache) -> None:
+    stats = Stats()
+    calls = 0
+    cached = ReadThrough(cache, ttl_seconds=60, stats=stats, enabled=False)
+
+    async def load(keys: list[int]) -> Mapping[int, str]:
+        nonlocal calls
+        calls += 1
+        return dict.fromkeys(keys, "x")
+
+    for _ in range(2):
+        await cached.get([1], cache_key=str, load=load, encode=str.encode, decode=bytes.decode)
+
+    assert calls == 2
+    assert (stats.hit, stats.missed) == (0, 0)
