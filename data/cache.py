@@ -19,14 +19,26 @@ class CacheStats(Protocol):
     def misses(self, count: int) -> None: ...
 
 
+# After a write, an invalidated key holds a tombstone this long. A reader that loaded the old row just before the
+# commit cannot put it back meanwhile, because fills only write absent keys (the stale-set race).
+TOMBSTONE_SECONDS = 5
+_TOMBSTONE = b""
+
+
 class Cache(Protocol):
     """Bytes by string key, with a time to live; shared by every process when it is Redis."""
 
-    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """Return each key's value, or `None` when absent, expired or invalidated."""
+        ...
 
-    async def set_many(self, items: Mapping[str, bytes], ttl_seconds: int) -> None: ...
+    async def fill_many(self, items: Mapping[str, bytes], ttl_seconds: int) -> None:
+        """Store values loaded from the database, only where the key is absent (never over a tombstone)."""
+        ...
 
-    async def delete_many(self, keys: Sequence[str]) -> None: ...
+    async def invalidate_many(self, keys: Sequence[str]) -> None:
+        """Drop keys after a committed write, leaving tombstones that refuse fills for a few seconds."""
+        ...
 
 
 class MemoryCache:
@@ -37,37 +49,45 @@ class MemoryCache:
         self._max_entries = max_entries
         self._clock = clock
 
+    def _live(self, key: str, now: float) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= now:
+            del self._entries[key]
+            return None
+        return entry[1]
+
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         now = self._clock()
         found: list[bytes | None] = []
         for key in keys:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] <= now:
-                self._entries.pop(key, None)
-                found.append(None)
-            else:
+            value = self._live(key, now)
+            if value:
                 self._entries.move_to_end(key)
-                found.append(entry[1])
+            found.append(value or None)
         return found
 
-    async def set_many(self, items: Mapping[str, bytes], ttl_seconds: int) -> None:
-        expires = self._clock() + ttl_seconds
+    async def fill_many(self, items: Mapping[str, bytes], ttl_seconds: int) -> None:
+        now = self._clock()
         for key, value in items.items():
-            self._entries[key] = (expires, value)
-            self._entries.move_to_end(key)
+            if self._live(key, now) is None:
+                self._entries[key] = (now + ttl_seconds, value)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
 
-    async def delete_many(self, keys: Sequence[str]) -> None:
+    async def invalidate_many(self, keys: Sequence[str]) -> None:
+        expires = self._clock() + TOMBSTONE_SECONDS
         for key in keys:
-            self._entries.pop(key, None)
+            self._entries[key] = (expires, _TOMBSTONE)
+            self._entries.move_to_end(key)
 
     def clear(self) -> None:
         self._entries.clear()
 
 
 class RedisCache:
-    """The cache on Redis: one MGET per batch, one pipelined write per fill."""
+    """The cache on Redis: one MGET per batch, one pipelined write per fill or invalidation."""
 
     def __init__(self, redis: Redis, *, namespace: str) -> None:
         self._redis = redis
@@ -77,19 +97,23 @@ class RedisCache:
         if not keys:
             return []
         values = await self._redis.mget([self._prefix + k for k in keys])
-        return [v.encode() if isinstance(v, str) else v for v in values]
+        return [(v.encode() if isinstance(v, str) else v) or None for v in values]
 
-    async def set_many(self, items: Mapping[str, bytes], ttl_seconds: int) -> None:
+    async def fill_many(self, items: Mapping[str, bytes], ttl_seconds: int) -> None:
         if not items:
             return
         async with self._redis.pipeline(transaction=False) as pipe:
             for key, value in items.items():
-                pipe.set(self._prefix + key, value, ex=ttl_seconds)
+                pipe.set(self._prefix + key, value, ex=ttl_seconds, nx=True)
             await pipe.execute()
 
-    async def delete_many(self, keys: Sequence[str]) -> None:
-        if keys:
-            await self._redis.delete(*(self._prefix + k for k in keys))
+    async def invalidate_many(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.set(self._prefix + key, _TOMBSTONE, ex=TOMBSTONE_SECONDS)
+            await pipe.execute()
 
 
 class ReadThrough:
@@ -129,5 +153,5 @@ class ReadThrough:
                 value = loaded[key]
                 results[index] = value
                 fill[names[index]] = encode(value)
-        await self.cache.set_many(fill, self.ttl_seconds)
+        await self.cache.fill_many(fill, self.ttl_seconds)
         return results

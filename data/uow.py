@@ -131,7 +131,7 @@ class SqlUnitOfWork:
         # The transaction is durable now; a failure below must not turn a done write into an error.
         # A cache that missed its invalidation expires within its TTL.
         try:
-            await self._cache.delete_many(sorted(self._stale))
+            await self._cache.invalidate_many(sorted(self._stale))
         except Exception:
             log.exception("cache.invalidation_failed", keys=sorted(self._stale))
         try:

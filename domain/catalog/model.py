@@ -12,7 +12,7 @@ from domain.shared.money import Money
 
 MAX_NAME_LENGTH = 250
 MAX_SLUG_LENGTH = 255
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ def validate_name(name: str) -> str:
 
 def validate_slug(slug: str) -> str:
     """Return the slug, or refuse one that is not lowercase words joined by hyphens."""
-    if len(slug) > MAX_SLUG_LENGTH or not _SLUG.match(slug):
+    if len(slug) > MAX_SLUG_LENGTH or not _SLUG.fullmatch(slug):
         raise InvalidSlug("A slug is lowercase letters and digits joined by single hyphens.", field="slug")
     return slug
 
@@ -180,4 +180,5 @@ def price_range(variants: Iterable[ProductVariant]) -> PriceRange | None:
     prices = [v.price for v in variants]
     if not prices:
         return None
-    return PriceRange(start=min(prices, key=lambda m: m.amount), stop=max(prices, key=lambda m: m.amount))
+    # Money's own comparisons, so variants priced in two currencies raise instead of mixing.
+    return PriceRange(start=min(prices), stop=max(prices))

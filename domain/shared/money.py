@@ -17,6 +17,12 @@ class CurrencyMismatch(DomainError):
     code = "CURRENCY_MISMATCH"
 
 
+class InvalidAmount(DomainError):
+    """An amount is not a finite number."""
+
+    code = "INVALID_AMOUNT"
+
+
 class InvalidCurrency(DomainError):
     """A currency code is not a three-letter ISO 4217 code."""
 
@@ -31,7 +37,8 @@ def minor_unit_exponent(currency: str) -> int:
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit: the one rounding rule of Vitrine."""
     quantum = Decimal(1).scaleb(-minor_unit_exponent(currency))
-    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # never show "-0.00"
 
 
 def _check_currency(currency: str) -> str:
@@ -51,13 +58,20 @@ class Money:
         _check_currency(self.currency)
         if not isinstance(self.amount, Decimal):
             raise TypeError("Money.amount must be a Decimal, never a float")
+        if not self.amount.is_finite():
+            raise InvalidAmount(f"{self.amount} is not an amount of money.", field="amount")
 
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Money:
         """Build rounded money from an exact amount (a `str` or `int` is parsed exactly)."""
         if isinstance(amount, float):
             raise TypeError("Money never takes a float")
-        return cls(round_money(Decimal(amount), currency), currency)
+        try:
+            exact = Decimal(amount)
+            rounded = round_money(exact, currency) if exact.is_finite() else exact
+        except ArithmeticError as exc:  # malformed text, or too large to hold at the currency's precision
+            raise InvalidAmount(f"{amount!r} is not an amount of money.", field="amount") from exc
+        return cls(rounded, currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

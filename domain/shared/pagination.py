@@ -21,6 +21,9 @@ T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
 
+# Our cursors are a few dozen characters; anything far longer is not one of ours.
+MAX_CURSOR_LENGTH = 8192
+
 CursorValue = str | int
 CursorKey = tuple[CursorValue, ...]
 
@@ -32,7 +35,7 @@ class InvalidCursor(DomainError):
 
 
 class InvalidPageSize(DomainError):
-    """A page size is below one or above the limit."""
+    """A page size is negative or above the limit."""
 
     code = "INVALID_PAGE_SIZE"
 
@@ -62,16 +65,18 @@ class Page(Generic[T]):
 
 def encode_cursor(scope: str, key: CursorKey) -> str:
     """Return the opaque cursor for the item with sort key `key` in listing `scope`."""
-    raw = json.dumps([scope, *key], separators=(",", ":")).encode()
+    raw = json.dumps([scope, *key], separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(scope: str, cursor: str, shape: tuple[type[str] | type[int], ...]) -> CursorKey:
     """Return the sort key inside `cursor`, refusing one of another listing or of another shape."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("The cursor is malformed.", field="after")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError) as exc:
+    except (ValueError, binascii.Error, UnicodeError, RecursionError) as exc:
         raise InvalidCursor("The cursor is malformed.", field="after") from exc
     if not isinstance(decoded, list) or not decoded or decoded[0] != scope:
         raise InvalidCursor("The cursor belongs to another listing.", field="after")

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Mapping
 import pytest
 from redis.asyncio import Redis
 
-from data.cache import Cache, MemoryCache, ReadThrough, RedisCache
+from data.cache import TOMBSTONE_SECONDS, Cache, MemoryCache, ReadThrough, RedisCache
 
 
 class Stats:
@@ -36,17 +36,46 @@ async def cache(redis_or_none: str | None) -> AsyncIterator[Cache]:
 
 
 async def test_values_round_trip_and_missing_keys_are_none(cache: Cache) -> None:
-    await cache.set_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
+    await cache.fill_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
 
     assert await cache.get_many(["a", "zz", "b"]) == [b"1", None, b"2"]
 
 
-async def test_deleted_keys_are_gone(cache: Cache) -> None:
-    await cache.set_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
+async def test_invalidated_keys_are_gone(cache: Cache) -> None:
+    await cache.fill_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
 
-    await cache.delete_many(["a"])
+    await cache.invalidate_many(["a"])
 
     assert await cache.get_many(["a", "b"]) == [None, b"2"]
+
+
+async def test_a_fill_never_overwrites_a_value(cache: Cache) -> None:
+    await cache.fill_many({"a": b"first"}, ttl_seconds=60)
+
+    await cache.fill_many({"a": b"second"}, ttl_seconds=60)
+
+    assert await cache.get_many(["a"]) == [b"first"]
+
+
+async def test_a_stale_fill_right_after_an_invalidation_is_refused(cache: Cache) -> None:
+    """A reader that loaded the row before a write committed must not put the old value back."""
+    await cache.fill_many({"a": b"old"}, ttl_seconds=60)
+    await cache.invalidate_many(["a"])
+
+    await cache.fill_many({"a": b"old"}, ttl_seconds=60)
+
+    assert await cache.get_many(["a"]) == [None]
+
+
+async def test_fills_work_again_once_the_tombstone_expires() -> None:
+    now = [0.0]
+    cache = MemoryCache(clock=lambda: now[0])
+    await cache.invalidate_many(["a"])
+    now[0] = TOMBSTONE_SECONDS + 0.1
+
+    await cache.fill_many({"a": b"new"}, ttl_seconds=60)
+
+    assert await cache.get_many(["a"]) == [b"new"]
 
 
 async def test_namespaces_do_not_see_each_other(redis_url: str) -> None:
@@ -54,7 +83,7 @@ async def test_namespaces_do_not_see_each_other(redis_url: str) -> None:
     try:
         one = RedisCache(client, namespace=f"one-{uuid.uuid4().hex}")
         two = RedisCache(client, namespace=f"two-{uuid.uuid4().hex}")
-        await one.set_many({"k": b"1"}, ttl_seconds=60)
+        await one.fill_many({"k": b"1"}, ttl_seconds=60)
 
         assert await two.get_many(["k"]) == [None]
     finally:
@@ -64,7 +93,7 @@ async def test_namespaces_do_not_see_each_other(redis_url: str) -> None:
 async def test_memory_entries_expire() -> None:
     now = [100.0]
     cache = MemoryCache(clock=lambda: now[0])
-    await cache.set_many({"a": b"1"}, ttl_seconds=10)
+    await cache.fill_many({"a": b"1"}, ttl_seconds=10)
 
     now[0] = 109.9
     assert await cache.get_many(["a"]) == [b"1"]
@@ -74,10 +103,10 @@ async def test_memory_entries_expire() -> None:
 
 async def test_memory_cache_evicts_the_least_recently_used() -> None:
     cache = MemoryCache(max_entries=2)
-    await cache.set_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
+    await cache.fill_many({"a": b"1", "b": b"2"}, ttl_seconds=60)
     await cache.get_many(["a"])
 
-    await cache.set_many({"c": b"3"}, ttl_seconds=60)
+    await cache.fill_many({"c": b"3"}, ttl_seconds=60)
 
     assert await cache.get_many(["a", "b", "c"]) == [b"1", None, b"3"]
 

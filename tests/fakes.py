@@ -1,0 +1,307 @@
+"""In-memory working fakes of the domain ports, and builders of domain objects, for the unit tests.
+
+The fakes behave like the real adapters in the ways the domain relies on: the reader lists by id after a keyset
+position and counts every match, the unit of work applies changes and events on commit only, and the event stream
+delivers only to subscriptions that are active when an event is published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from types import TracebackType
+from typing import Self, TypeVar
+
+from domain.catalog.model import Category, CategoryTree, Product, ProductQuery, ProductSlice, ProductVariant
+from domain.inventory.model import StockedVariant, StockLevel
+from domain.shared.events import Event
+from domain.shared.money import Money
+from domain.shared.pagination import CursorKey
+
+E = TypeVar("E", bound=Event)
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+EARLIER = NOW - timedelta(days=30)
+
+_ids = itertools.count(1000)
+
+
+# --- builders ---------------------------------------------------------------------------------------------------
+
+
+def make_product(
+    product_id: int | None = None,
+    *,
+    name: str = "Linen shirt",
+    slug: str | None = None,
+    description: str = "A shirt.",
+    category_id: int | None = None,
+    is_published: bool = True,
+) -> Product:
+    """Build a product, with explicit values where a test cares and defaults where it doesn't."""
+    pid = next(_ids) if product_id is None else product_id
+    return Product(
+        id=pid,
+        name=name,
+        slug=f"product-{pid}" if slug is None else slug,
+        description=description,
+        category_id=category_id,
+        is_published=is_published,
+        created_at=EARLIER,
+        updated_at=EARLIER,
+    )
+
+
+def make_category(
+    category_id: int,
+    *,
+    parent_id: int | None = None,
+    name: str | None = None,
+    slug: str | None = None,
+    position: int = 0,
+) -> Category:
+    """Build a category."""
+    return Category(
+        id=category_id,
+        parent_id=parent_id,
+        name=f"Category {category_id}" if name is None else name,
+        slug=f"category-{category_id}" if slug is None else slug,
+        description="",
+        position=position,
+    )
+
+
+def make_variant(
+    price: str, currency: str = "USD", *, variant_id: int | None = None, product_id: int = 1
+) -> ProductVariant:
+    """Build a product variant with the given price."""
+    vid = next(_ids) if variant_id is None else variant_id
+    return ProductVariant(
+        id=vid,
+        product_id=product_id,
+        sku=f"SKU-{vid}",
+        name="M",
+        options=(),
+        price=Money.of(Decimal(price), currency),
+        position=0,
+    )
+
+
+def make_stocked_variant(
+    variant_id: int, *, product_id: int = 1, sku: str | None = None, on_hand: int = 0, allocated: int = 0
+) -> StockedVariant:
+    """Build a variant's stock as the inventory sees it."""
+    return StockedVariant(
+        product_id=product_id,
+        sku=f"SKU-{variant_id}" if sku is None else sku,
+        level=StockLevel(variant_id=variant_id, quantity_on_hand=on_hand, quantity_allocated=allocated),
+    )
+
+
+# --- clock --------------------------------------------------------------------------------------------------------
+
+
+class FixedClock:
+    """A clock that reads `now` until a test moves it."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+# --- storage shared by the reader and the unit of work ------------------------------------------------------------
+
+
+@dataclass
+class FakeStore:
+    """The committed state: what a database would hold, plus what commit published."""
+
+    products: dict[int, Product] = field(default_factory=dict)
+    categories: dict[int, Category] = field(default_factory=dict)
+    stock: dict[int, StockedVariant] = field(default_factory=dict)
+    committed_events: list[Event] = field(default_factory=list)
+    commits: int = 0
+    rollbacks: int = 0
+    events: FakeEventStream | None = None
+
+    def add_products(self, *products: Product) -> None:
+        self.products.update((p.id, p) for p in products)
+
+    def add_categories(self, *categories: Category) -> None:
+        self.categories.update((c.id, c) for c in categories)
+
+    def add_stock(self, *stocked: StockedVariant) -> None:
+        self.stock.update((s.level.variant_id, s) for s in stocked)
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        """Open a unit of work on this store (pass the bound method as the services' `uow` factory)."""
+        return FakeUnitOfWork(self)
+
+
+# --- catalog reader -----------------------------------------------------------------------------------------------
+
+
+class FakeCatalogReader:
+    """Implements `CatalogReader` over the committed state of a `FakeStore`."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.list_calls: list[tuple[ProductQuery, CursorKey | None, int]] = []
+
+    async def product(self, product_id: int) -> Product | None:
+        return self._store.products.get(product_id)
+
+    async def product_by_slug(self, slug: str) -> Product | None:
+        return next((p for p in self._store.products.values() if p.slug == slug), None)
+
+    async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
+        self.list_calls.append((query, after, limit))
+        matching = sorted(
+            (p for p in self._store.products.values() if _matches(query, p)),
+            key=lambda p: p.id,
+        )
+        after_id = None if after is None else int(after[0])
+        rows = [p for p in matching if after_id is None or p.id > after_id][:limit]
+        return ProductSlice(items=rows, total_count=len(matching))
+
+    async def category_tree(self) -> CategoryTree:
+        return CategoryTree(self._store.categories.values())
+
+
+def _matches(query: ProductQuery, product: Product) -> bool:
+    if query.published_only and not product.is_published:
+        return False
+    return query.category_ids is None or product.category_id in query.category_ids
+
+
+# --- unit of work and repositories --------------------------------------------------------------------------------
+
+
+class FakeProductRepository:
+    """Implements `ProductRepository` over the unit of work's pending copy of the products."""
+
+    def __init__(self, products: dict[int, Product]) -> None:
+        self._products = products
+
+    async def get(self, product_id: int) -> Product | None:
+        return self._products.get(product_id)
+
+    async def slug_taken(self, slug: str, *, exclude_id: int) -> bool:
+        return any(p.slug == slug and p.id != exclude_id for p in self._products.values())
+
+    async def update(self, product: Product) -> None:
+        if product.id not in self._products:
+            raise KeyError(product.id)
+        self._products[product.id] = product
+
+
+class FakeStockRepository:
+    """Implements `StockRepository` over the unit of work's pending copy of the stock levels."""
+
+    def __init__(self, stock: dict[int, StockedVariant]) -> None:
+        self._stock = stock
+
+    async def get_for_update(self, variant_id: int) -> StockedVariant | None:
+        return self._stock.get(variant_id)
+
+    async def set_on_hand(self, variant_id: int, quantity: int) -> None:
+        found = self._stock[variant_id]
+        level = StockLevel(variant_id, quantity, found.level.quantity_allocated)
+        self._stock[variant_id] = StockedVariant(product_id=found.product_id, sku=found.sku, level=level)
+
+
+class FakeUnitOfWork:
+    """Implements the catalog's and the inventory's unit of work: changes and events apply on commit, or never."""
+
+    products: FakeProductRepository
+    stock: FakeStockRepository
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self._products = dict(store.products)
+        self._stock = dict(store.stock)
+        self.products = FakeProductRepository(self._products)
+        self.stock = FakeStockRepository(self._stock)
+        self.pending_events: list[Event] = []
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self.committed:
+            # Roll back: the pending copies and events are simply dropped.
+            self._store.rollbacks += 1
+            self.pending_events.clear()
+
+    def record(self, event: Event) -> None:
+        self.pending_events.append(event)
+
+    async def commit(self) -> None:
+        self._store.products = dict(self._products)
+        self._store.stock = dict(self._stock)
+        self._store.commits += 1
+        self.committed = True
+        published, self.pending_events = self.pending_events, []
+        self._store.committed_events.extend(published)
+        if self._store.events is not None:
+            await self._store.events.publish(published)
+
+
+# --- event stream -------------------------------------------------------------------------------------------------
+
+
+class FakeEventStream:
+    """Implements `EventStream` in memory; `close` ends every subscription so a consumer's loop finishes."""
+
+    def __init__(self) -> None:
+        self._queues: dict[type[Event], list[asyncio.Queue[Event | None]]] = {}
+        self._subscribed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, event_type: type[E]) -> AsyncIterator[AsyncIterator[E]]:
+        queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        async with self._subscribed:
+            self._queues.setdefault(event_type, []).append(queue)
+            self._subscribed.notify_all()
+        try:
+            yield _drain(queue, event_type)
+        finally:
+            self._queues[event_type].remove(queue)
+
+    async def publish(self, events: Iterable[Event]) -> None:
+        for event in events:
+            for queue in self._queues.get(type(event), []):
+                queue.put_nowait(event)
+
+    def close(self) -> None:
+        """End every active subscription after the events already queued."""
+        for queues in self._queues.values():
+            for queue in queues:
+                queue.put_nowait(None)
+
+    def subscriber_count(self, event_type: type[Event]) -> int:
+        return len(self._queues.get(event_type, []))
+
+    async def wait_for_subscribers(self, event_type: type[Event], count: int = 1) -> None:
+        """Return once `count` subscriptions to `event_type` are active (a consumer starts listening lazily)."""
+        async with asyncio.timeout(1), self._subscribed:
+            await self._subscribed.wait_for(lambda: self.subscriber_count(event_type) >= count)
+
+
+async def _drain(queue: asyncio.Queue[Event | None], event_type: type[E]) -> AsyncIterator[E]:
+    while (item := await queue.get()) is not None:
+        if isinstance(item, event_type):
+            yield item

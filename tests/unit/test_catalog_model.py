@@ -1,0 +1,171 @@
+"""Catalog rules: names, slugs, editing a product, and a product's price range."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.catalog.errors import InvalidProductName, InvalidSlug
+from domain.catalog.model import MAX_NAME_LENGTH, MAX_SLUG_LENGTH, PriceRange, price_range, validate_name, validate_slug
+from domain.shared.money import CurrencyMismatch, Money
+from tests.fakes import EARLIER, NOW, make_product, make_variant
+
+slug_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("Linen shirt", "Linen shirt"),
+        ("  Linen shirt \n", "Linen shirt"),
+        ("Ä", "Ä"),
+        ("x" * MAX_NAME_LENGTH, "x" * 250),
+    ],
+)
+def test_validate_name_returns_the_trimmed_name(raw: str, cleaned: str) -> None:
+    assert validate_name(raw) == cleaned
+
+
+def test_validate_name_counts_length_after_trimming() -> None:
+    assert validate_name("  " + "x" * MAX_NAME_LENGTH + "  ") == "x" * MAX_NAME_LENGTH
+
+
+@pytest.mark.parametrize("name", ["", " ", "\t\n", "x" * (MAX_NAME_LENGTH + 1)])
+def test_validate_name_refuses_an_empty_or_over_long_name(name: str) -> None:
+    with pytest.raises(InvalidProductName) as raised:
+        validate_name(name)
+
+    assert raised.value.field == "name"
+    assert raised.value.code == "INVALID_NAME"
+
+
+@pytest.mark.parametrize(
+    "slug", ["a", "7", "shirt", "linen-shirt", "linen-shirt-2", "2026-a-b-c", "a" * MAX_SLUG_LENGTH]
+)
+def test_validate_slug_accepts_lowercase_words_joined_by_hyphens(slug: str) -> None:
+    assert validate_slug(slug) == slug
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "",
+        "-",
+        "-shirt",
+        "shirt-",
+        "linen--shirt",
+        "Linen-shirt",
+        "linen_shirt",
+        "linen shirt",
+        " shirt",
+        "shirt ",
+        "linen.shirt",
+        "chemise-à-lin",
+        "a" * (MAX_SLUG_LENGTH + 1),
+        "\nshirt",
+        "shirt\r",
+        "shirt\nhat",
+    ],
+)
+def test_validate_slug_refuses_anything_else(slug: str) -> None:
+    with pytest.raises(InvalidSlug) as raised:
+        validate_slug(slug)
+
+    assert raised.value.field == "slug"
+    assert raised.value.code == "INVALID_SLUG"
+
+
+def test_validate_slug_refuses_a_trailing_newline() -> None:
+    with pytest.raises(InvalidSlug):
+        validate_slug("shirt\n")
+
+
+@given(st.lists(slug_words, min_size=1, max_size=8))
+def test_any_words_joined_by_single_hyphens_make_a_slug(words: list[str]) -> None:
+    slug = "-".join(words)
+
+    assert validate_slug(slug) == slug
+
+
+# "\n" is left out of the alphabet: see test_validate_slug_refuses_a_trailing_newline.
+@given(st.text(alphabet=st.characters(exclude_characters="\n"), max_size=30))
+def test_validate_slug_accepts_only_the_slug_grammar(text: str) -> None:
+    grammar = re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text) is not None
+    try:
+        validate_slug(text)
+    except InvalidSlug:
+        assert not grammar
+    else:
+        assert grammar
+
+
+def test_edit_changes_only_the_given_fields_and_stamps_the_time() -> None:
+    # given a product
+    product = make_product(1, name="Shirt", slug="shirt", description="Old.", category_id=3)
+
+    # when only its name is edited
+    edited = product.edit(name="  Linen shirt ", slug=None, description=None, at=NOW)
+
+    # then the name is trimmed, the rest is kept, and only updated_at moves
+    assert edited.name == "Linen shirt"
+    assert edited.slug == "shirt"
+    assert edited.description == "Old."
+    assert edited.category_id == 3
+    assert edited.is_published is True
+    assert edited.created_at == EARLIER
+    assert edited.updated_at == NOW
+    assert product.name == "Shirt"
+
+
+def test_edit_can_change_every_text_field() -> None:
+    product = make_product(1, name="Shirt", slug="shirt", description="Old.")
+
+    edited = product.edit(name="Hat", slug="straw-hat", description="  New.\n", at=NOW + timedelta(hours=1))
+
+    assert (edited.name, edited.slug, edited.description) == ("Hat", "straw-hat", "New.")
+    assert edited.updated_at == NOW + timedelta(hours=1)
+
+
+def test_edit_can_empty_the_description() -> None:
+    edited = make_product(1, description="Old.").edit(name=None, slug=None, description="   ", at=NOW)
+
+    assert edited.description == ""
+
+
+def test_edit_refuses_an_invalid_name() -> None:
+    with pytest.raises(InvalidProductName):
+        make_product(1).edit(name="   ", slug=None, description=None, at=NOW)
+
+
+def test_edit_refuses_an_invalid_slug() -> None:
+    with pytest.raises(InvalidSlug):
+        make_product(1).edit(name=None, slug="Linen Shirt", description=None, at=NOW)
+
+
+def test_price_range_of_no_variants_is_none() -> None:
+    assert price_range([]) is None
+
+
+def test_price_range_of_one_variant_starts_and_stops_at_its_price() -> None:
+    assert price_range([make_variant("12.50")]) == PriceRange(Money.of("12.50", "USD"), Money.of("12.50", "USD"))
+
+
+def test_price_range_runs_from_the_cheapest_to_the_dearest_variant() -> None:
+    variants = [make_variant("19.99"), make_variant("9.99"), make_variant("24.00"), make_variant("9.99")]
+
+    assert price_range(variants) == PriceRange(start=Money.of("9.99", "USD"), stop=Money.of("24.00", "USD"))
+
+
+def test_price_range_accepts_any_iterable() -> None:
+    variants = (make_variant(price) for price in ("3", "1", "2"))
+
+    assert price_range(variants) == PriceRange(start=Money.of("1", "USD"), stop=Money.of("3", "USD"))
+
+
+def test_price_range_refuses_variants_in_different_currencies() -> None:
+    with pytest.raises(CurrencyMismatch):
+        price_range([make_variant("10.00", "USD"), make_variant("500", "JPY")])
