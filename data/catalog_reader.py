@@ -28,12 +28,8 @@ class SqlCatalogReader:
         return product if product is not None and product.slug == slug else None
 
     async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
-        after_id = None
-        if after is not None:
-            (value,) = after
-            after_id = int(value)
         async with self._database.engine.connect() as conn:
-            found = await catalog_sql.fetch_product_slice(conn, query, after=after_id, limit=limit)
+            found = await catalog_sql.fetch_product_slice(conn, query, after=after, limit=limit)
         for product in found.items:
             self._loaders.product_by_id.prime(product.id, product)
         return found

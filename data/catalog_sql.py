@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, func, select
+from sqlalchemy import ColumnElement, Row, Select, Table, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.tables import CategoryRow, ImageRow, ProductRow, StockRow, VariantRow
@@ -17,11 +18,14 @@ from domain.catalog.model import (
     ProductImage,
     ProductQuery,
     ProductSlice,
+    ProductSort,
+    ProductSortField,
     ProductVariant,
     VariantOption,
 )
 from domain.inventory.model import StockLevel
 from domain.shared.money import Money
+from domain.shared.pagination import CursorKey
 
 products = cast(Table, ProductRow.__table__)
 variants = cast(Table, VariantRow.__table__)
@@ -126,20 +130,51 @@ async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:
     )
 
 
-async def fetch_product_slice(
-    conn: AsyncConnection, query: ProductQuery, *, after: int | None, limit: int
-) -> ProductSlice:
-    """Read one keyset page and the listing's total in a single statement."""
-    conditions = []
+def _sort_columns(sort: ProductSort) -> tuple[ColumnElement[Any], ...]:
+    if sort.field is ProductSortField.NAME:
+        return (products.c.sort_name, products.c.id)
+    if sort.field is ProductSortField.CREATED_AT:
+        return (products.c.created_at, products.c.id)
+    return (products.c.id,)
+
+
+def _key_values(sort: ProductSort, key: CursorKey) -> tuple[Any, ...]:
+    if sort.field is ProductSortField.CREATED_AT:
+        return (datetime.fromisoformat(str(key[0])), key[1])
+    return key
+
+
+def _conditions(query: ProductQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if query.published_only:
         conditions.append(products.c.is_published.is_(True))
     if query.category_ids is not None:
         conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
+    if query.in_stock is not None:
+        available = (
+            select(variants.c.id)
+            .join(stock, stock.c.variant_id == variants.c.id)
+            .where(variants.c.product_id == products.c.id, stock.c.quantity_on_hand > stock.c.quantity_allocated)
+            .exists()
+        )
+        conditions.append(available if query.in_stock else ~available)
+    return conditions
+
+
+async def fetch_product_slice(
+    conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int
+) -> ProductSlice:
+    """Read one keyset page in the query's order and the listing's total, in a single statement."""
+    conditions = _conditions(query)
+    columns = _sort_columns(query.sort)
     total = select(func.count()).select_from(products).where(*conditions).scalar_subquery()
     page = select(*PRODUCT_COLUMNS, total.label("total_count")).where(*conditions)
     if after is not None:
-        page = page.where(products.c.id > after)
-    rows = (await conn.execute(page.order_by(products.c.id).limit(limit))).all()
+        position = tuple_(*columns)
+        values = tuple_(*(literal(v) for v in _key_values(query.sort, after)))
+        page = page.where(position < values if query.sort.descending else position > values)
+    order = [c.desc() if query.sort.descending else c.asc() for c in columns]
+    rows = (await conn.execute(page.order_by(*order).limit(limit))).all()
     if rows:
         return ProductSlice([to_product(row) for row in rows], rows[0].total_count)
     if after is None:

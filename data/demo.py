@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from data import catalog_sql
 from data.catalog_sql import categories, images, stock, variants
 from data.database import Database
+from domain.catalog.model import sort_name
 
 CHUNK = 2_000
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -145,6 +146,7 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42, cur
                 {
                     "id": product_id,
                     "name": name,
+                    "sort_name": sort_name(name),
                     "slug": slug,
                     "description": f"The {name.lower()}: made to last, designed to be worn and used every day.",
                     "category_id": category_id,

@@ -20,6 +20,9 @@ NAMING = {
 }
 
 
+SORTABLE_TEXT = String(250).with_variant(String(250, collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -40,10 +43,14 @@ class ProductRow(Base):
     __table_args__ = (
         Index("ix_products_category_id_id", "category_id", "id"),
         Index("ix_products_is_published_id", "is_published", "id"),
+        Index("ix_products_sort_name_id", "sort_name", "id"),
+        Index("ix_products_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(250))
+    # `domain.catalog.model.sort_name(name)`, byte-ordered on both databases so listings sort identically.
+    sort_name: Mapped[str] = mapped_column(SORTABLE_TEXT)
     slug: Mapped[str] = mapped_column(String(255), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))

@@ -14,7 +14,7 @@ from data.cache import Cache
 from data.catalog_sql import products, stock, variants
 from data.database import Database
 from data.events import EventBus
-from domain.catalog.model import Product
+from domain.catalog.model import Product, sort_name
 from domain.inventory.model import StockedVariant, StockLevel
 from domain.shared.events import Event
 
@@ -48,6 +48,7 @@ class SqlProductRepository:
             .where(products.c.id == product.id)
             .values(
                 name=product.name,
+                sort_name=sort_name(product.name),
                 slug=product.slug,
                 description=product.description,
                 category_id=product.category_id,

@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult
 
 from data.catalog_sql import categories, images, products, stock, variants
 from data.database import Database
+from domain.catalog.model import sort_name
 
 _sequence = itertools.count(1)
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -56,6 +57,7 @@ async def add_product(
     slug: str | None = None,
     category_id: int | None = None,
     published: bool = True,
+    created_at: datetime = NOW,
     variants_: list[VariantSpec] | None = None,
     image_urls: list[str] | None = None,
 ) -> int:
@@ -64,12 +66,13 @@ async def add_product(
         result = await conn.execute(
             products.insert().values(
                 name=name,
+                sort_name=sort_name(name),
                 slug=slug or f"product-{n}",
                 description=f"About {name}.",
                 category_id=category_id,
                 is_published=published,
-                created_at=NOW,
-                updated_at=NOW,
+                created_at=created_at,
+                updated_at=created_at,
             )
         )
         product_id = _new_id(result)

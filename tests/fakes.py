@@ -166,22 +166,32 @@ class FakeCatalogReader:
 
     async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
         self.list_calls.append((query, after, limit))
+        sort = query.sort
         matching = sorted(
-            (p for p in self._store.products.values() if _matches(query, p)),
-            key=lambda p: p.id,
+            (p for p in self._store.products.values() if self._matches(query, p)),
+            key=sort.key,
+            reverse=sort.descending,
         )
-        after_id = None if after is None else int(after[0])
-        rows = [p for p in matching if after_id is None or p.id > after_id][:limit]
+
+        def beyond(p: Product) -> bool:
+            assert after is not None
+            return sort.key(p) < after if sort.descending else sort.key(p) > after
+
+        rows = [p for p in matching if after is None or beyond(p)][:limit]
         return ProductSlice(items=rows, total_count=len(matching))
+
+    def _matches(self, query: ProductQuery, product: Product) -> bool:
+        if query.published_only and not product.is_published:
+            return False
+        if query.category_ids is not None and product.category_id not in query.category_ids:
+            return False
+        if query.in_stock is not None:
+            stocked = any(s.product_id == product.id and s.level.is_in_stock for s in self._store.stock.values())
+            return stocked is query.in_stock
+        return True
 
     async def category_tree(self) -> CategoryTree:
         return CategoryTree(self._store.categories.values())
-
-
-def _matches(query: ProductQuery, product: Product) -> bool:
-    if query.published_only and not product.is_published:
-        return False
-    return query.category_ids is None or product.category_id in query.category_ids
 
 
 # --- unit of work and repositories --------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 
 from domain.catalog.errors import InvalidProductName, InvalidSlug
 from domain.shared.money import Money
+from domain.shared.pagination import InvalidCursor
 
 MAX_NAME_LENGTH = 250
 MAX_SLUG_LENGTH = 255
@@ -73,12 +75,58 @@ class ProductImage:
     position: int
 
 
+class ProductSortField(StrEnum):
+    DEFAULT = "id"
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSort:
+    """A listing order; the product id breaks ties, in the same direction, so every order is total."""
+
+    field: ProductSortField = ProductSortField.DEFAULT
+    descending: bool = False
+
+    @property
+    def scope(self) -> str:
+        """Name the listing order, so a cursor of one order is refused by another."""
+        return f"products:{self.field.value}:{'desc' if self.descending else 'asc'}"
+
+    @property
+    def shape(self) -> tuple[type[str] | type[int], ...]:
+        return (int,) if self.field is ProductSortField.DEFAULT else (str, int)
+
+    def check_key(self, key: tuple[str | int, ...]) -> None:
+        """Refuse a cursor key that this order could not have produced."""
+        if self.field is ProductSortField.CREATED_AT:
+            try:
+                datetime.fromisoformat(str(key[0]))
+            except ValueError:
+                raise InvalidCursor("The cursor is malformed.", field="after") from None
+
+    def key(self, product: Product) -> tuple[str | int, ...]:
+        """Return the product's position in this order (what its cursor holds)."""
+        if self.field is ProductSortField.NAME:
+            return (sort_name(product.name), product.id)
+        if self.field is ProductSortField.CREATED_AT:
+            return (product.created_at.isoformat(), product.id)
+        return (product.id,)
+
+
+def sort_name(name: str) -> str:
+    """Return the form of a name that listings sort by: case-insensitive, then by code point."""
+    return name.casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class ProductQuery:
     """What a product listing asks for; `category_ids` is already expanded to the whole subtree."""
 
     category_ids: frozenset[int] | None = None
     published_only: bool = True
+    in_stock: bool | None = None
+    sort: ProductSort = ProductSort()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,15 @@ from collections.abc import Callable
 
 from domain.catalog.errors import CategoryNotFound, ProductNotFound, SlugTaken
 from domain.catalog.events import ProductUpdated
-from domain.catalog.model import Category, CategoryTree, Product, ProductQuery
+from domain.catalog.model import Category, CategoryTree, Product, ProductQuery, ProductSort
 from domain.catalog.policies import can_view_product, ensure_can_manage_catalog, sees_unpublished
 from domain.catalog.ports import CatalogReader, CatalogUnitOfWork
 from domain.shared.actor import Actor
 from domain.shared.pagination import InvalidCursor, Page, PageRequest, build_page, decode_cursor
 from domain.shared.ports import Clock
 
-PRODUCTS_SCOPE = "products:id"
+DEFAULT_SORT = ProductSort()
+PRODUCTS_SCOPE = DEFAULT_SORT.scope
 CATEGORIES_SCOPE = "categories:tree"
 
 
@@ -26,21 +27,29 @@ class CatalogService:
         self._clock = clock
 
     async def browse_products(
-        self, actor: Actor, *, category_id: int | None = None, page: PageRequest
+        self,
+        actor: Actor,
+        *,
+        category_id: int | None = None,
+        in_stock: bool | None = None,
+        sort: ProductSort = DEFAULT_SORT,
+        page: PageRequest,
     ) -> Page[Product]:
-        """List the products the actor may see, optionally within a category and its subcategories."""
+        """List the products the actor may see, filtered and sorted, optionally within a category subtree."""
         category_ids = None
         if category_id is not None:
             tree = await self._reader.category_tree()
             if tree.get(category_id) is None:
                 raise CategoryNotFound("No such category.", field="categoryId")
             category_ids = tree.subtree_ids(category_id)
-        query = ProductQuery(category_ids=category_ids, published_only=not sees_unpublished(actor))
-        after = decode_cursor(PRODUCTS_SCOPE, page.after, (int,)) if page.after else None
-        rows = await self._reader.list_products(query, after=after, limit=page.first + 1)
-        return build_page(
-            rows.items, request=page, scope=PRODUCTS_SCOPE, key=lambda p: (p.id,), total_count=rows.total_count
+        query = ProductQuery(
+            category_ids=category_ids, published_only=not sees_unpublished(actor), in_stock=in_stock, sort=sort
         )
+        after = decode_cursor(sort.scope, page.after, sort.shape) if page.after else None
+        if after is not None:
+            sort.check_key(after)
+        rows = await self._reader.list_products(query, after=after, limit=page.first + 1)
+        return build_page(rows.items, request=page, scope=sort.scope, key=sort.key, total_count=rows.total_count)
 
     async def get_product(self, actor: Actor, *, product_id: int | None = None, slug: str | None = None) -> Product:
         """Return one product by id or slug, if the actor may see it."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import strawberry
 
+from domain.catalog import model
 from domain.catalog.errors import CategoryNotFound, ProductNotFound
 from domain.shared.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
@@ -21,17 +23,51 @@ class ProductFilter:
     category_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only products in this category or its subcategories."
     )
+    in_stock: bool | None = strawberry.field(
+        default=None, description="Only products with (true) or without (false) a variant that can be bought now."
+    )
+
+
+@strawberry.enum(description="What to sort products by.")
+class ProductSortField(Enum):
+    DEFAULT = model.ProductSortField.DEFAULT
+    NAME = model.ProductSortField.NAME
+    CREATED_AT = model.ProductSortField.CREATED_AT
+
+
+@strawberry.enum(description="Which way to sort.")
+class SortDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input(description="The order of a product listing; ties are broken by ID in the same direction.")
+class ProductSortInput:
+    field: ProductSortField = strawberry.field(description="What to sort by.")
+    direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Which way to sort.")
+
+    def to_domain(self) -> model.ProductSort:
+        return model.ProductSort(field=self.field.value, descending=self.direction is SortDirection.DESC)
 
 
 @strawberry.type
 class CatalogQuery:
     @strawberry.field(description="Products the caller may see, in a stable order.")
     async def products(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None, filter: ProductFilter | None = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        filter: ProductFilter | None = None,
+        sort_by: ProductSortInput | None = None,
     ) -> Connection[Product]:
-        category_id = parse_id(filter.category_id, "Category") if filter and filter.category_id else None
+        filter = filter or ProductFilter()
         page = await info.context.catalog.browse_products(
-            info.context.actor, category_id=category_id, page=page_request(first, after)
+            info.context.actor,
+            category_id=parse_id(filter.category_id, "Category") if filter.category_id else None,
+            in_stock=filter.in_stock,
+            sort=sort_by.to_domain() if sort_by else model.ProductSort(),
+            page=page_request(first, after),
         )
         return to_connection(page, Product.from_domain)
 

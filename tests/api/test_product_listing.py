@@ -10,7 +10,7 @@ from app.asgi import create_app
 from app.bootstrap import Container, build_container
 from app.settings import Settings
 from data.demo import seed_catalog
-from tests.factories import add_category, add_product
+from tests.factories import VariantSpec, add_category, add_product
 from tests.support import Api, StatementCounter, reset_database
 
 LISTING = """
@@ -157,3 +157,40 @@ async def test_shoppers_never_see_unpublished_products_but_staff_do(api: Api, co
     assert shopper == {"products": {"totalCount": 1, "nodes": [{"name": "Live"}]}, "draft": None}
     assert staff["products"]["totalCount"] == 2
     assert staff["draft"] == {"name": "Draft"}
+
+
+SORTED = """
+query($sort: ProductSortInput, $after: String, $inStock: Boolean) {
+  products(first: 2, after: $after, sortBy: $sort, filter: {inStock: $inStock}) {
+    nodes { name } pageInfo { endCursor }
+  }
+}
+"""
+
+
+async def test_products_sort_by_name_either_way_and_filter_by_stock(api: Api, container: Container) -> None:
+    db = container.database
+    await add_product(db, name="banana", variants_=[VariantSpec(on_hand=0)])
+    await add_product(db, name="Apple")
+    await add_product(db, name="cherry")
+
+    up = await api.data(SORTED, {"sort": {"field": "NAME"}})
+    down = await api.data(SORTED, {"sort": {"field": "NAME", "direction": "DESC"}})
+    rest = await api.data(SORTED, {"sort": {"field": "NAME"}, "after": up["products"]["pageInfo"]["endCursor"]})
+    stocked = await api.data(SORTED, {"sort": {"field": "NAME"}, "inStock": True})
+
+    assert [n["name"] for n in up["products"]["nodes"]] == ["Apple", "banana"]
+    assert [n["name"] for n in rest["products"]["nodes"]] == ["cherry"]
+    assert [n["name"] for n in down["products"]["nodes"]] == ["cherry", "banana"]
+    assert [n["name"] for n in stocked["products"]["nodes"]] == ["Apple", "cherry"]
+
+
+async def test_a_cursor_of_another_sort_order_is_refused(api: Api, container: Container) -> None:
+    await add_product(container.database, name="Apple")
+    by_name = await api.data(SORTED, {"sort": {"field": "NAME"}})
+
+    errors = await api.errors(
+        SORTED, {"sort": {"field": "NAME", "direction": "DESC"}, "after": by_name["products"]["pageInfo"]["endCursor"]}
+    )
+
+    assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
