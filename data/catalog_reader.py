@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from data import catalog_sql
+from collections.abc import Mapping, Sequence
+
+from data import catalog_search, catalog_sql
 from data.database import Database
 from data.loaders import Loaders
 from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice
@@ -36,3 +38,7 @@ class SqlCatalogReader:
 
     async def category_tree(self) -> CategoryTree:
         return await self._loaders.category_tree.get()
+
+    async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        async with self._database.engine.connect() as conn:
+            return await catalog_search.vocabulary_near(conn, words)

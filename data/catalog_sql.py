@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from data.tables import CategoryRow, ImageRow, ProductRow, StockRow, VariantRow
+from data import catalog_search
+from data.tables import categories, images, products, stock, variants
 from domain.catalog.model import (
     Category,
     CategoryTree,
@@ -26,12 +27,6 @@ from domain.catalog.model import (
 from domain.inventory.model import StockLevel
 from domain.shared.money import Money
 from domain.shared.pagination import CursorKey
-
-products = cast(Table, ProductRow.__table__)
-variants = cast(Table, VariantRow.__table__)
-images = cast(Table, ImageRow.__table__)
-stock = cast(Table, StockRow.__table__)
-categories = cast(Table, CategoryRow.__table__)
 
 PRODUCT_COLUMNS = (
     products.c.id,
@@ -130,10 +125,13 @@ async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:
     )
 
 
-def _sort_columns(sort: ProductSort) -> tuple[ColumnElement[Any], ...]:
-    if sort.field is ProductSortField.NAME:
+def _sort_columns(query: ProductQuery) -> tuple[ColumnElement[Any], ...]:
+    field = query.sort.field
+    if field is ProductSortField.RELEVANCE and query.search is not None:
+        return (catalog_search.relevance_key(query.search).label("relevance"), products.c.sort_name, products.c.id)
+    if field is ProductSortField.NAME:
         return (products.c.sort_name, products.c.id)
-    if sort.field is ProductSortField.CREATED_AT:
+    if field is ProductSortField.CREATED_AT:
         return (products.c.created_at, products.c.id)
     return (products.c.id,)
 
@@ -144,7 +142,17 @@ def _key_values(sort: ProductSort, key: CursorKey) -> tuple[Any, ...]:
     return key
 
 
-def _conditions(query: ProductQuery) -> list[ColumnElement[bool]]:
+def _cursor_key(sort: ProductSort, row: Row[Any] | Any) -> CursorKey:
+    if sort.field is ProductSortField.RELEVANCE:
+        return (int(row.relevance), row.sort_name, row.id)
+    if sort.field is ProductSortField.NAME:
+        return (row.sort_name, row.id)
+    if sort.field is ProductSortField.CREATED_AT:
+        return (row.created_at.isoformat(), row.id)
+    return (row.id,)
+
+
+def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.published_only:
         conditions.append(products.c.is_published.is_(True))
@@ -158,6 +166,8 @@ def _conditions(query: ProductQuery) -> list[ColumnElement[bool]]:
             .exists()
         )
         conditions.append(available if query.in_stock else ~available)
+    if query.search is not None:
+        conditions.append(catalog_search.matches(dialect, query.search))
     return conditions
 
 
@@ -165,19 +175,20 @@ async def fetch_product_slice(
     conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int
 ) -> ProductSlice:
     """Read one keyset page in the query's order and the listing's total, in a single statement."""
-    conditions = _conditions(query)
-    columns = _sort_columns(query.sort)
+    conditions = _conditions(conn.dialect.name, query)
+    columns = _sort_columns(query)
     total = select(func.count()).select_from(products).where(*conditions).scalar_subquery()
-    page = select(*PRODUCT_COLUMNS, total.label("total_count")).where(*conditions)
+    page = select(*PRODUCT_COLUMNS, *columns, total.label("total_count")).where(*conditions)
     if after is not None:
-        position = tuple_(*columns)
+        position = tuple_(*(getattr(c, "element", c) for c in columns))
         values = tuple_(*(literal(v) for v in _key_values(query.sort, after)))
         page = page.where(position < values if query.sort.descending else position > values)
     order = [c.desc() if query.sort.descending else c.asc() for c in columns]
     rows = (await conn.execute(page.order_by(*order).limit(limit))).all()
     if rows:
-        return ProductSlice([to_product(row) for row in rows], rows[0].total_count)
+        keys = [_cursor_key(query.sort, row) for row in rows]
+        return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count)
     if after is None:
-        return ProductSlice([], 0)
+        return ProductSlice([], [], 0)
     count = await conn.scalar(select(func.count()).select_from(products).where(*conditions))
-    return ProductSlice([], int(count or 0))
+    return ProductSlice([], [], int(count or 0))

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from data import catalog_sql
-from data.catalog_sql import categories, images, stock, variants
+from data import catalog_search
 from data.database import Database
+from data.tables import categories, images, stock, variants
+from data.tables import products as product_table
 from domain.catalog.model import sort_name
 
 CHUNK = 2_000
@@ -128,7 +129,7 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42, cur
     async with database.engine.begin() as conn:
         category_tops = await _ensure_categories(conn)
         category_ids = sorted(category_tops)
-        product_id = await _next_id(conn, catalog_sql.products)
+        product_id = await _next_id(conn, product_table)
         variant_id = await _next_id(conn, variants)
         image_id = await _next_id(conn, images)
         product_rows: list[dict[str, Any]] = []
@@ -186,8 +187,9 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42, cur
                 )
                 image_id += 1
             product_id += 1
-        await _insert(conn, catalog_sql.products, product_rows)
+        await _insert(conn, product_table, product_rows)
         await _insert(conn, variants, variant_rows)
+        await _index_for_search(conn, product_rows, variant_rows)
         await _insert(conn, stock, stock_rows)
         await _insert(conn, images, image_rows)
         if conn.dialect.name == "postgresql":
@@ -198,7 +200,24 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42, cur
     return SeedReport(categories=len(category_ids), products=len(product_rows), variants=len(variant_rows))
 
 
+async def _index_for_search(
+    conn: AsyncConnection, product_rows: list[dict[str, Any]], variant_rows: list[dict[str, Any]]
+) -> None:
+    skus: dict[int, list[str]] = {row["id"]: [] for row in product_rows}
+    for row in variant_rows:
+        skus[row["product_id"]].append(row["sku"])
+    documents: dict[int, str] = {}
+    words: set[str] = set()
+    for row in product_rows:
+        product_skus = skus[row["id"]]
+        documents[row["id"]] = catalog_search.document_for(
+            name=row["name"], description=row["description"], skus=product_skus
+        )
+        words |= catalog_search.vocabulary_for(name=row["name"], skus=product_skus)
+    await catalog_search.write_documents(conn, documents, words)
+
+
 async def catalog_is_empty(database: Database) -> bool:
     """Tell whether the database has no products yet."""
     async with database.engine.connect() as conn:
-        return not await conn.scalar(select(catalog_sql.products.c.id).limit(1))
+        return not await conn.scalar(select(product_table.c.id).limit(1))

@@ -8,9 +8,20 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 
+from data import catalog_search
 from data.database import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+# Search index objects that live outside the models (SQLite's FTS5 tables, PostgreSQL's expression index):
+# migrations own them, so autogenerate must not propose to drop them.
+UNMODELLED = ("product_fts", "ix_products_search_document")
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Tell Alembic's autogenerate which database objects the models describe."""
+    return not (name or "").startswith(UNMODELLED)
 
 
 def alembic_config() -> Config:
@@ -30,3 +41,4 @@ async def upgrade_to_head(database: Database) -> None:
 
     async with database.engine.begin() as conn:
         await conn.run_sync(_upgrade)
+        await catalog_search.backfill(conn)

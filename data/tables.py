@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from data.types import Amount, UTCDateTime
@@ -21,6 +21,7 @@ NAMING = {
 
 
 SORTABLE_TEXT = String(250).with_variant(String(250, collation="C"), "postgresql")
+SEARCH_TERM = String(100).with_variant(String(100, collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -53,6 +54,8 @@ class ProductRow(Base):
     sort_name: Mapped[str] = mapped_column(SORTABLE_TEXT)
     slug: Mapped[str] = mapped_column(String(255), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Name, description and SKUs, for full-text search (`data.catalog_search` keeps it and its index current).
+    search_document: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -88,3 +91,20 @@ class StockRow(Base):
     variant_id: Mapped[int] = mapped_column(ForeignKey("product_variants.id", ondelete="CASCADE"), primary_key=True)
     quantity_on_hand: Mapped[int] = mapped_column(Integer, default=0)
     quantity_allocated: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchTermRow(Base):
+    """Words the catalogue knows (from names and SKUs), for correcting typos in searches."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(SEARCH_TERM, primary_key=True)
+
+
+# Core handles on the tables, for the SQL-expression queries the data layer writes.
+categories = cast(Table, CategoryRow.__table__)
+products = cast(Table, ProductRow.__table__)
+variants = cast(Table, VariantRow.__table__)
+images = cast(Table, ImageRow.__table__)
+stock = cast(Table, StockRow.__table__)
+search_terms = cast(Table, SearchTermRow.__table__)

@@ -9,11 +9,11 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from data import catalog_sql, keys
+from data import catalog_search, catalog_sql, keys
 from data.cache import Cache
-from data.catalog_sql import products, stock, variants
 from data.database import Database
 from data.events import EventBus
+from data.tables import products, stock, variants
 from domain.catalog.model import Product, sort_name
 from domain.inventory.model import StockedVariant, StockLevel
 from domain.shared.events import Event
@@ -56,6 +56,7 @@ class SqlProductRepository:
                 updated_at=product.updated_at,
             )
         )
+        await catalog_search.refresh(await self._session.connection(), [product.id])
         self._stale.add(keys.product(product.id))
         self._stale.add(keys.product_slug(product.slug))
         if (before := self._loaded.get(product.id)) is not None:

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import CursorResult
 
-from data.catalog_sql import categories, images, products, stock, variants
+from data import catalog_search
 from data.database import Database
+from data.tables import categories, images, products, stock, variants
 from domain.catalog.model import sort_name
 
 _sequence = itertools.count(1)
@@ -92,4 +93,5 @@ async def add_product(
             )
         for position, url in enumerate(image_urls or []):
             await conn.execute(images.insert().values(product_id=product_id, url=url, alt=name, position=position))
+        await catalog_search.refresh(conn, [product_id])
     return product_id

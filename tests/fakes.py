@@ -10,14 +10,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Self, TypeVar
 
-from domain.catalog.model import Category, CategoryTree, Product, ProductQuery, ProductSlice, ProductVariant
+from domain.catalog.model import (
+    Category,
+    CategoryTree,
+    Product,
+    ProductQuery,
+    ProductSlice,
+    ProductSortField,
+    ProductVariant,
+    sort_name,
+)
+from domain.catalog.search import relevance_tier, tokenize
 from domain.inventory.model import StockedVariant, StockLevel
 from domain.shared.events import Event
 from domain.shared.money import Money
@@ -167,24 +177,37 @@ class FakeCatalogReader:
     async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
         self.list_calls.append((query, after, limit))
         sort = query.sort
+
+        def key(p: Product) -> CursorKey:
+            if sort.field is ProductSortField.RELEVANCE:
+                assert query.search is not None
+                return (-relevance_tier(name=p.name, text=query.search.text), sort_name(p.name), p.id)
+            return sort.key(p)
+
         matching = sorted(
-            (p for p in self._store.products.values() if self._matches(query, p)),
-            key=sort.key,
-            reverse=sort.descending,
+            (p for p in self._store.products.values() if self._matches(query, p)), key=key, reverse=sort.descending
         )
 
         def beyond(p: Product) -> bool:
             assert after is not None
-            return sort.key(p) < after if sort.descending else sort.key(p) > after
+            return key(p) < after if sort.descending else key(p) > after
 
         rows = [p for p in matching if after is None or beyond(p)][:limit]
-        return ProductSlice(items=rows, total_count=len(matching))
+        return ProductSlice(items=rows, keys=[key(p) for p in rows], total_count=len(matching))
+
+    async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        vocabulary = {w for p in self._store.products.values() for w in tokenize(p.name)}
+        return {w: sorted(v for v in vocabulary if v[0] == w[0] and abs(len(v) - len(w)) <= 2) for w in words}
 
     def _matches(self, query: ProductQuery, product: Product) -> bool:
         if query.published_only and not product.is_published:
             return False
         if query.category_ids is not None and product.category_id not in query.category_ids:
             return False
+        if query.search is not None:
+            document = tokenize(f"{product.name} {product.description}")
+            if not all(any(d.startswith(f) for d in document for f in t.forms) for t in query.search.terms):
+                return False
         if query.in_stock is not None:
             stocked = any(s.product_id == product.id and s.level.is_in_stock for s in self._store.stock.values())
             return stocked is query.in_stock

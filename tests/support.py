@@ -24,7 +24,7 @@ async def reset_database(database: Database) -> None:
         if database.dialect == "postgresql":
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
-            for table in tables:
+            for table in [*tables, "product_fts"]:
                 await conn.execute(text(f"DELETE FROM {table}"))
 
 

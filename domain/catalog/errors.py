@@ -27,3 +27,7 @@ class InvalidSlug(InvalidInput, CatalogError):
 
 class SlugTaken(CatalogError):
     code = "SLUG_TAKEN"
+
+
+class InvalidSort(InvalidInput, CatalogError):
+    code = "INVALID_SORT"

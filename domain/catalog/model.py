@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.catalog.errors import InvalidProductName, InvalidSlug
+from domain.catalog.search import SearchQuery
 from domain.shared.money import Money
 from domain.shared.pagination import InvalidCursor
 
@@ -79,6 +80,7 @@ class ProductSortField(StrEnum):
     DEFAULT = "id"
     NAME = "name"
     CREATED_AT = "created_at"
+    RELEVANCE = "relevance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,8 @@ class ProductSort:
 
     @property
     def shape(self) -> tuple[type[str] | type[int], ...]:
+        if self.field is ProductSortField.RELEVANCE:
+            return (int, str, int)  # (minus the relevance tier, sort name, id)
         return (int,) if self.field is ProductSortField.DEFAULT else (str, int)
 
     def check_key(self, key: tuple[str | int, ...]) -> None:
@@ -106,7 +110,9 @@ class ProductSort:
                 raise InvalidCursor("The cursor is malformed.", field="after") from None
 
     def key(self, product: Product) -> tuple[str | int, ...]:
-        """Return the product's position in this order (what its cursor holds)."""
+        """Return the product's position in this order (what its cursor holds); relevance needs the search."""
+        if self.field is ProductSortField.RELEVANCE:
+            raise ValueError("a relevance position depends on the search: see search.relevance_tier")
         if self.field is ProductSortField.NAME:
             return (sort_name(product.name), product.id)
         if self.field is ProductSortField.CREATED_AT:
@@ -126,14 +132,16 @@ class ProductQuery:
     category_ids: frozenset[int] | None = None
     published_only: bool = True
     in_stock: bool | None = None
+    search: SearchQuery | None = None
     sort: ProductSort = ProductSort()
 
 
 @dataclass(frozen=True, slots=True)
 class ProductSlice:
-    """Rows of a listing after a keyset position, and how many rows match in all."""
+    """Rows of a listing after a keyset position, each with its position, and how many rows match in all."""
 
     items: list[Product]
+    keys: list[tuple[str | int, ...]]
     total_count: int
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice
@@ -21,6 +22,10 @@ class CatalogReader(Protocol):
         ...
 
     async def category_tree(self) -> CategoryTree: ...
+
+    async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """Return, per word, known catalogue words that could be what a mistyped word meant."""
+        ...
 
 
 class ProductRepository(Protocol):

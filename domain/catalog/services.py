@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
-from domain.catalog.errors import CategoryNotFound, ProductNotFound, SlugTaken
+from domain.catalog.errors import CategoryNotFound, InvalidSort, ProductNotFound, SlugTaken
 from domain.catalog.events import ProductUpdated
-from domain.catalog.model import Category, CategoryTree, Product, ProductQuery, ProductSort
+from domain.catalog.model import Category, CategoryTree, Product, ProductQuery, ProductSort, ProductSortField
 from domain.catalog.policies import can_view_product, ensure_can_manage_catalog, sees_unpublished
 from domain.catalog.ports import CatalogReader, CatalogUnitOfWork
+from domain.catalog.search import SearchQuery, SearchTerm, clean_search, closest_words, needs_correction, tokenize
 from domain.shared.actor import Actor
 from domain.shared.pagination import InvalidCursor, Page, PageRequest, build_page, decode_cursor
 from domain.shared.ports import Clock
 
 DEFAULT_SORT = ProductSort()
+RELEVANCE_SORT = ProductSort(ProductSortField.RELEVANCE)
 PRODUCTS_SCOPE = DEFAULT_SORT.scope
 CATEGORIES_SCOPE = "categories:tree"
 
@@ -32,24 +35,53 @@ class CatalogService:
         *,
         category_id: int | None = None,
         in_stock: bool | None = None,
-        sort: ProductSort = DEFAULT_SORT,
+        search: str | None = None,
+        sort: ProductSort | None = None,
         page: PageRequest,
     ) -> Page[Product]:
-        """List the products the actor may see, filtered and sorted, optionally within a category subtree."""
-        category_ids = None
-        if category_id is not None:
-            tree = await self._reader.category_tree()
-            if tree.get(category_id) is None:
-                raise CategoryNotFound("No such category.", field="categoryId")
-            category_ids = tree.subtree_ids(category_id)
+        """List the products the actor may see: searched, filtered and sorted (by relevance when searching)."""
+        text = clean_search(search)
+        sort = sort or (RELEVANCE_SORT if text else DEFAULT_SORT)
+        if sort.field is ProductSortField.RELEVANCE and text is None:
+            raise InvalidSort("Sorting by relevance needs a search.", field="sortBy")
         query = ProductQuery(
-            category_ids=category_ids, published_only=not sees_unpublished(actor), in_stock=in_stock, sort=sort
+            category_ids=await self._subtree(category_id),
+            published_only=not sees_unpublished(actor),
+            in_stock=in_stock,
+            search=await self._search_query(text) if text else None,
+            sort=sort,
         )
-        after = decode_cursor(sort.scope, page.after, sort.shape) if page.after else None
+        # A cursor belongs to one order of one search: another search's cursor is refused, not misapplied.
+        scope = (
+            sort.scope if text is None else f"{sort.scope}:{hashlib.sha256(text.casefold().encode()).hexdigest()[:12]}"
+        )
+        after = decode_cursor(scope, page.after, sort.shape) if page.after else None
         if after is not None:
             sort.check_key(after)
         rows = await self._reader.list_products(query, after=after, limit=page.first + 1)
-        return build_page(rows.items, request=page, scope=sort.scope, key=sort.key, total_count=rows.total_count)
+        positions = {p.id: key for p, key in zip(rows.items, rows.keys, strict=True)}
+        return build_page(
+            rows.items, request=page, scope=scope, key=lambda p: positions[p.id], total_count=rows.total_count
+        )
+
+    async def suggest(self, actor: Actor, *, text: str, limit: int) -> list[str]:
+        """Return the names of the products that best match what the shopper has typed so far."""
+        page = await self.browse_products(actor, search=text, page=PageRequest(first=limit))
+        return [p.name for p in page.items] if clean_search(text) else []
+
+    async def _subtree(self, category_id: int | None) -> frozenset[int] | None:
+        if category_id is None:
+            return None
+        tree = await self._reader.category_tree()
+        if tree.get(category_id) is None:
+            raise CategoryNotFound("No such category.", field="categoryId")
+        return tree.subtree_ids(category_id)
+
+    async def _search_query(self, text: str) -> SearchQuery:
+        words = tokenize(text)
+        correctable = [w for w in words if needs_correction(w)]
+        near = await self._reader.vocabulary_near(correctable) if correctable else {}
+        return SearchQuery(text=text, terms=tuple(SearchTerm(w, closest_words(w, near.get(w, ()))) for w in words))
 
     async def get_product(self, actor: Actor, *, product_id: int | None = None, slug: str | None = None) -> Product:
         """Return one product by id or slug, if the actor may see it."""

@@ -9,6 +9,7 @@ import strawberry
 
 from domain.catalog import model
 from domain.catalog.errors import CategoryNotFound, ProductNotFound
+from domain.catalog.search import MAX_SEARCH_LENGTH
 from domain.shared.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.relay import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, page_request, parse_id, to_connection
@@ -33,6 +34,7 @@ class ProductSortField(Enum):
     DEFAULT = model.ProductSortField.DEFAULT
     NAME = model.ProductSortField.NAME
     CREATED_AT = model.ProductSortField.CREATED_AT
+    RELEVANCE = model.ProductSortField.RELEVANCE
 
 
 @strawberry.enum(description="Which way to sort.")
@@ -50,26 +52,41 @@ class ProductSortInput:
         return model.ProductSort(field=self.field.value, descending=self.direction is SortDirection.DESC)
 
 
+SortBy = Annotated[ProductSortInput | None, strawberry.argument(description="The order; by relevance when searching.")]
+Search = Annotated[
+    str | None,
+    strawberry.argument(description=f"Words in names, descriptions or SKUs (at most {MAX_SEARCH_LENGTH} characters)."),
+]
+
+
 @strawberry.type
 class CatalogQuery:
-    @strawberry.field(description="Products the caller may see, in a stable order.")
+    @strawberry.field(description="Products the caller may see: searched, filtered and sorted.")
     async def products(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
         filter: ProductFilter | None = None,
-        sort_by: ProductSortInput | None = None,
+        sort_by: SortBy = None,
+        search: Search = None,
     ) -> Connection[Product]:
         filter = filter or ProductFilter()
         page = await info.context.catalog.browse_products(
             info.context.actor,
             category_id=parse_id(filter.category_id, "Category") if filter.category_id else None,
             in_stock=filter.in_stock,
-            sort=sort_by.to_domain() if sort_by else model.ProductSort(),
+            search=search,
+            sort=sort_by.to_domain() if sort_by else None,
             page=page_request(first, after),
         )
         return to_connection(page, Product.from_domain)
+
+    @strawberry.field(description="Names of the products that best match what the shopper has typed so far.")
+    async def search_suggestions(
+        self, info: Info, text: str, first: Annotated[int, strawberry.argument(description="At most 20.")] = 8
+    ) -> list[str]:
+        return await info.context.catalog.suggest(info.context.actor, text=text, limit=min(max(first, 0), 20))
 
     @strawberry.field(description="One product by ID or slug; null when it does not exist or is not visible.")
     async def product(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> Product | None:

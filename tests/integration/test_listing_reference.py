@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.bootstrap import Container
+from data import catalog_search
 from data.catalog_reader import SqlCatalogReader
-from data.catalog_sql import categories, products, stock, variants
 from data.loaders import build_loaders
+from data.tables import categories, products, stock, variants
 from domain.catalog.model import ProductSort, ProductSortField, sort_name
+from domain.catalog.search import relevance_tier, tokenize
 from domain.catalog.services import CatalogService
 from domain.shared.actor import ANONYMOUS, staff
 from domain.shared.pagination import PageRequest
@@ -54,6 +56,8 @@ query_strategy = st.fixed_dictionaries(
         "descending": st.booleans(),
         "first": st.integers(1, 7),
         "staff": st.booleans(),
+        # Words under four letters: matched as prefixes, without typo correction (which has tests of its own).
+        "search": st.sampled_from((None, "a", "ab", "b c", "é", "abc", "ca")),
     }
 )
 
@@ -94,7 +98,7 @@ async def _load(container: Container, rows: list[Row]) -> list[Row]:
             {
                 "id": r.id,
                 "product_id": r.id,
-                "sku": f"S-{r.id}",
+                "sku": f"sku{r.id}",
                 "name": "v",
                 "options": [],
                 "price_amount": 1,
@@ -108,20 +112,30 @@ async def _load(container: Container, rows: list[Row]) -> list[Row]:
             stock.insert(),
             [{"variant_id": r.id, "quantity_on_hand": r.on_hand, "quantity_allocated": 0} for r in numbered],
         )
+        await catalog_search.refresh(conn, [r.id for r in numbered])
     return numbered
 
 
 def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
     subtree = {1: {1, 2}, 2: {2}, 3: {3}}
+    search = query["search"]
+
+    def found(r: Row) -> bool:
+        words = tokenize(f"{r.name} sku{r.id}")
+        return all(any(w.startswith(term) for w in words) for term in tokenize(search))
+
     kept = [
         r
         for r in rows
         if (query["staff"] or r.published)
         and (query["category"] is None or r.category_id in subtree[query["category"]])
         and (query["in_stock"] is None or (r.on_hand > 0) is query["in_stock"])
+        and (search is None or found(r))
     ]
 
     def key(r: Row) -> tuple[Any, ...]:
+        if query["field"] is ProductSortField.RELEVANCE:
+            return (-relevance_tier(name=r.name, text=search), sort_name(r.name), r.id)
         if query["field"] is ProductSortField.NAME:
             return (sort_name(r.name), r.id)
         if query["field"] is ProductSortField.CREATED_AT:
@@ -131,11 +145,12 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
     return [r.id for r in sorted(kept, key=key, reverse=query["descending"])]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=rows_strategy, query=query_strategy)
 async def test_every_listing_walks_in_the_reference_order(
     container: Container, rows: list[Row], query: dict[str, Any]
 ) -> None:
+    assume(query["search"] is not None or query["field"] is not ProductSortField.RELEVANCE)
     numbered = await _load(container, rows)
     service = CatalogService(
         reader=SqlCatalogReader(container.database, build_loaders(container.database, container.cached)),
@@ -153,6 +168,7 @@ async def test_every_listing_walks_in_the_reference_order(
             actor,
             category_id=query["category"],
             in_stock=query["in_stock"],
+            search=query["search"],
             sort=sort,
             page=PageRequest(first=query["first"], after=after),
         )

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from data.database import connect_database
-from data.migrate import alembic_config, upgrade_to_head
+from data.migrate import alembic_config, include_object, upgrade_to_head
 from data.tables import Base
 from tests import services
 
@@ -34,7 +34,11 @@ async def test_upgrade_creates_every_table_and_is_idempotent(url: str) -> None:
         await upgrade_to_head(database)
         async with database.engine.connect() as conn:
             tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
-            drift = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
+            drift = await conn.run_sync(
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"include_object": include_object}), Base.metadata
+                )
+            )
     finally:
         await database.dispose()
 

@@ -1,0 +1,149 @@
+"""Full-text search in SQL: PostgreSQL's `tsvector` or SQLite's FTS5, asked the same question.
+
+The domain (`domain.catalog.search`) decides the words, their typo corrections and the ranking tiers; this module
+turns them into each database's syntax, and keeps the search documents, their index and the vocabulary current.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from data.tables import products, search_terms, variants
+from domain.catalog.search import SearchQuery, tokenize, words
+
+_VOCABULARY_WORD = re.compile(r"^\w{2,100}$", re.UNICODE)
+# Spelled exactly as in the GIN index of migration 0003, so that the planner uses the index.
+_PG_CONFIG: ColumnClause[Any] = literal_column("'simple'::regconfig")
+_PG_VECTOR = func.to_tsvector(_PG_CONFIG, products.c.search_document)
+
+
+def document_for(*, name: str, description: str, skus: Iterable[str]) -> str:
+    """Return the text a product is found by, as plain lowercase words, so both databases split it alike.
+
+    A SKU is there as its parts and joined up ("WS-2" as "ws 2 ws2"): shoppers type it either way.
+    """
+    sku_forms = [" ".join([*words(sku), "".join(words(sku))]) for sku in skus]
+    return " ".join(words(" ".join([name, *sku_forms, description])))
+
+
+def vocabulary_for(*, name: str, skus: Iterable[str]) -> set[str]:
+    """Return the words of a product that typos are corrected towards."""
+    words = set(tokenize(name + " " + " ".join(skus)))
+    return {w for w in words if _VOCABULARY_WORD.match(w)}
+
+
+def matches(dialect: str, query: SearchQuery) -> ColumnElement[bool]:
+    """Return the condition that a product matches every word of the search (each as a prefix)."""
+    if dialect == "postgresql":
+        tsquery = " & ".join("(" + " | ".join(f"{form}:*" for form in term.forms) + ")" for term in query.terms)
+        return _PG_VECTOR.op("@@")(func.to_tsquery(_PG_CONFIG, tsquery))
+    fts = " AND ".join("(" + " OR ".join(f'"{form}"*' for form in term.forms) + ")" for term in query.terms)
+    matching = text("SELECT rowid FROM product_fts WHERE product_fts MATCH :fts").bindparams(fts=fts)
+    return products.c.id.in_(matching.columns(column("rowid", Integer)))
+
+
+def relevance_key(query: SearchQuery) -> ColumnElement[int]:
+    """Return minus the relevance tier (so that ascending order puts the best first), as `relevance_tier` does."""
+    text_form = query.text.casefold()
+    every_word = and_(*(products.c.sort_name.contains(word, autoescape=True) for word in tokenize(query.text)))
+    return case(
+        (products.c.sort_name == text_form, -3),
+        (products.c.sort_name.startswith(text_form, autoescape=True), -2),
+        (every_word, -1),
+        else_=0,
+    )
+
+
+async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[str, list[str]]:
+    """Return, per word, the known words that could be its correction: same first letter, similar length."""
+    if not words:
+        return {}
+    conditions = [
+        and_(
+            search_terms.c.term >= word[0],
+            search_terms.c.term < chr(ord(word[0]) + 1),
+            func.length(search_terms.c.term).between(len(word) - 2, len(word) + 2),
+        )
+        for word in words
+    ]
+    rows = (await conn.execute(select(search_terms.c.term).where(or_(*conditions)))).scalars().all()
+    return {word: [t for t in rows if t[0] == word[0] and abs(len(t) - len(word)) <= 2] for word in words}
+
+
+async def _add_vocabulary(conn: AsyncConnection, words: set[str]) -> None:
+    if not words:
+        return
+    insert = pg_insert(search_terms) if conn.dialect.name == "postgresql" else sqlite_insert(search_terms)
+    rows = [{"term": w} for w in sorted(words)]
+    for start in range(0, len(rows), 5_000):
+        await conn.execute(insert.on_conflict_do_nothing(), rows[start : start + 5_000])
+
+
+async def write_documents(conn: AsyncConnection, documents: dict[int, str], words: set[str]) -> None:
+    """Store search documents for products (and index them on SQLite), and learn their words."""
+    if not documents:
+        return
+    dialect = conn.dialect.name
+    rows: list[dict[str, Any]] = [{"pid": pid, "doc": doc} for pid, doc in documents.items()]
+    statement = update(products).where(products.c.id == bindparam("pid")).values(search_document=bindparam("doc"))
+    for start in range(0, len(rows), 5_000):
+        chunk = rows[start : start + 5_000]
+        await conn.execute(statement, chunk)
+        if dialect == "sqlite":
+            ids = ",".join(str(int(r["pid"])) for r in chunk)
+            await conn.execute(text(f"DELETE FROM product_fts WHERE rowid IN ({ids})"))
+            await conn.execute(text("INSERT INTO product_fts(rowid, document) VALUES (:pid, :doc)"), chunk)
+    await _add_vocabulary(conn, words)
+
+
+async def refresh(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
+    """Recompute the search documents of some products from their current name, description and SKUs."""
+    if not product_ids:
+        return
+    found = (
+        await conn.execute(
+            select(products.c.id, products.c.name, products.c.description).where(products.c.id.in_(product_ids))
+        )
+    ).all()
+    skus: dict[int, list[str]] = {row.id: [] for row in found}
+    sku_rows = await conn.execute(
+        select(variants.c.product_id, variants.c.sku)
+        .where(variants.c.product_id.in_(product_ids))
+        .order_by(variants.c.position)
+    )
+    for product_id, sku in sku_rows:
+        skus[product_id].append(sku)
+    documents = {row.id: document_for(name=row.name, description=row.description, skus=skus[row.id]) for row in found}
+    words: set[str] = set()
+    for row in found:
+        words |= vocabulary_for(name=row.name, skus=skus[row.id])
+    await write_documents(conn, documents, words)
+
+
+async def backfill(conn: AsyncConnection) -> int:
+    """Give every product without a search document one (after the migration that introduced them)."""
+    missing = (await conn.execute(select(products.c.id).where(products.c.search_document == ""))).scalars().all()
+    for start in range(0, len(missing), 5_000):
+        await refresh(conn, missing[start : start + 5_000])
+    return len(missing)
