@@ -10,6 +10,7 @@ import orjson
 from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -20,6 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from app.bootstrap import Container, build_container
+from app.logging import configure_logging
 from app.observability import RequestContextMiddleware, operation_metrics
 from app.schema import build_schema
 from app.settings import Settings, load_settings
@@ -120,7 +122,11 @@ async def _lifespan(container: Container, app: Starlette) -> AsyncIterator[None]
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> Starlette:
     """Build the application; tests pass a container of their own."""
-    container = container or build_container(settings or load_settings())
+    if container is None:
+        settings = settings or load_settings()
+        # Each worker process builds its app here: give it the same logging as the CLI.
+        configure_logging(level=settings.log_level, json=settings.log_json)
+        container = build_container(settings)
     graphql = VitrineGraphQL(container)
 
     async def healthz(_: Request) -> Response:
@@ -144,6 +150,16 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         ],
         lifespan=lambda app: _lifespan(container, app),
     )
+    if container.settings.allowed_origins:
+        # Browsers on the storefront's origin call the API directly: answer their preflight requests.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=container.settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware)
     app.state.container = container
     return app

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 import uvicorn
+from sqlalchemy.exc import DBAPIError
 
 from app.logging import configure_logging
 from app.schema import build_schema
@@ -21,7 +22,6 @@ from data.demo import catalog_is_empty, seed_catalog
 from data.migrate import upgrade_to_head
 
 DEMO_PRODUCTS = 1_000
-SCHEMA_SNAPSHOT = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -37,8 +37,9 @@ def _settings(**overrides: Any) -> Settings:
 def _run(work: Callable[[], Coroutine[Any, Any, None]]) -> None:
     try:
         asyncio.run(work())
-    except OSError as exc:
-        click.echo(f"error: cannot reach the database: {exc}", err=True)
+    except (OSError, DBAPIError) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        click.echo(f"error: the database refused or did not answer: {reason}", err=True)
         sys.exit(1)
 
 
@@ -63,11 +64,17 @@ def main() -> None:
 @click.option("--port", type=int, default=None, help="Port to bind (default 8000, or VITRINE_PORT).")
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
 @click.option("--demo", is_flag=True, help="Load demo data into an empty database first.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
-def serve(host: str | None, port: int | None, reload: bool, demo: bool, workers: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--no-migrate", is_flag=True, help="Do not apply migrations first (run `vitrine migrate` on release).")
+def serve(host: str | None, port: int | None, reload: bool, demo: bool, workers: int, no_migrate: bool) -> None:
     """Apply migrations and serve the API."""
     settings = _settings(host=host, port=port)
-    _run(lambda: _prepare(settings, demo=demo))
+    if workers > 1 and not settings.redis_url:
+        # Without Redis each process would keep its own cache and pub/sub, and serve stale reads.
+        click.echo("error: --workers above 1 needs VITRINE_REDIS_URL (shared cache and pub/sub)", err=True)
+        sys.exit(2)
+    if not no_migrate or demo:
+        _run(lambda: _prepare(settings, demo=demo))
     if host is not None:
         os.environ["VITRINE_HOST"] = host
     if port is not None:
@@ -76,7 +83,8 @@ def serve(host: str | None, port: int | None, reload: bool, demo: bool, workers:
         token = secrets.token_urlsafe(24)
         os.environ["VITRINE_STAFF_TOKENS"] = token
         click.echo(f"Staff token for this run (send as 'Authorization: Bearer …'): {token}")
-    where = f"http://{settings.host}:{settings.port}/graphql"
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
+    where = f"http://{shown_host}:{settings.port}/graphql"
     click.echo(f"GraphiQL: {where}" if settings.graphiql_enabled else f"GraphQL endpoint: {where}")
     uvicorn.run(
         "app.asgi:create_app",

@@ -62,12 +62,17 @@ def operation_metrics(metrics: Metrics) -> Callable[[], SchemaExtension]:
     class OperationMetrics(SchemaExtension):
         def on_operation(self) -> Iterator[None]:
             started = time.perf_counter()
-            yield
-            context = self.execution_context
-            label = metrics.operation_label(context.operation_name)
-            structlog.contextvars.bind_contextvars(operation=context.operation_name)
-            failed = bool(context.pre_execution_errors) or bool(context.result and context.result.errors)
-            metrics.graphql_requests.labels(label, "error" if failed else "ok").inc()
-            metrics.graphql_latency.labels(label).observe(time.perf_counter() - started)
+            failed = True
+            try:
+                yield
+                context = self.execution_context
+                failed = bool(context.pre_execution_errors) or bool(context.result and context.result.errors)
+            finally:
+                # Also when a syntax error escapes the hook: those operations count as errors too.
+                context = self.execution_context
+                label = metrics.operation_label(context.operation_name)
+                structlog.contextvars.bind_contextvars(operation=context.operation_name)
+                metrics.graphql_requests.labels(label, "error" if failed else "ok").inc()
+                metrics.graphql_latency.labels(label).observe(time.perf_counter() - started)
 
     return OperationMetrics

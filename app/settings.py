@@ -74,6 +74,14 @@ class Settings(BaseSettings):
             raise ValueError("use redis://host:port/db")
         return value
 
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin such as https://shop.example.com")
+        return [origin.rstrip("/") for origin in value]
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:

@@ -7,7 +7,11 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
+import structlog
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = structlog.get_logger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -139,7 +143,12 @@ class ReadThrough:
             loaded = await load(list(keys))
             return [loaded.get(k) for k in keys]
         names = [cache_key(k) for k in keys]
-        cached = await self.cache.get_many(names)
+        try:
+            cached = await self.cache.get_many(names)
+        except (RedisError, OSError):
+            # A cache outage slows reads down; it must not fail them. /readyz reports the outage.
+            log.warning("cache.read_failed", exc_info=True)
+            cached = [None] * len(names)
         results: list[V | None] = [None if raw is None else decode(raw) for raw in cached]
         missing = [k for k, raw in zip(keys, cached, strict=True) if raw is None]
         self.stats.hits(len(keys) - len(missing))
@@ -153,5 +162,8 @@ class ReadThrough:
                 value = loaded[key]
                 results[index] = value
                 fill[names[index]] = encode(value)
-        await self.cache.fill_many(fill, self.ttl_seconds)
+        try:
+            await self.cache.fill_many(fill, self.ttl_seconds)
+        except (RedisError, OSError):
+            log.warning("cache.fill_failed", exc_info=True)
         return results

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from app.asgi import create_app
-from app.bootstrap import Container
+from app.bootstrap import Container, build_container
+from app.settings import Settings
 from tests.support import live_server
 
 
@@ -156,3 +157,37 @@ async def test_the_request_id_is_echoed_or_made(http: httpx.AsyncClient) -> None
 
     assert given.headers["x-request-id"] == "abc-123"
     assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_a_query_that_does_not_parse_is_counted_as_an_error(http: httpx.AsyncClient) -> None:
+    await http.post("/graphql", json={"query": "query Broken { products {", "operationName": "Broken"})
+
+    metrics = (await http.get("/metrics")).text
+
+    assert 'vitrine_graphql_requests_total{operation="Broken",outcome="error"} 1.0' in metrics
+
+
+async def test_a_storefront_origin_gets_cors_headers(settings: Settings) -> None:
+    allowed = build_container(settings.model_copy(update={"allowed_origins": ["https://shop.example"]}))
+    try:
+        async with (
+            live_server(create_app(container=allowed)) as address,
+            httpx.AsyncClient(base_url=f"http://{address}") as client,
+        ):
+            preflight = await client.options(
+                "/graphql",
+                headers={
+                    "Origin": "https://shop.example",
+                    "Access-Control-Request-Method": "POST",
+                    "Access-Control-Request-Headers": "content-type,authorization",
+                },
+            )
+            stranger = await client.options(
+                "/graphql", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+            )
+    finally:
+        await allowed.aclose()
+
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://shop.example"
+    assert stranger.status_code == 400

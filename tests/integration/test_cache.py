@@ -147,3 +147,19 @@ async def test_a_disabled_read_through_always_loads(cache: Cache) -> None:
 
     assert calls == 2
     assert (stats.hit, stats.missed) == (0, 0)
+
+
+async def test_reads_fall_back_to_the_database_when_redis_is_down() -> None:
+    stats = Stats()
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    cached = ReadThrough(RedisCache(unreachable, namespace="down"), ttl_seconds=60, stats=stats)
+
+    async def load(keys: list[int]) -> Mapping[int, str]:
+        return {k: f"v{k}" for k in keys}
+
+    try:
+        found = await cached.get([1, 2], cache_key=str, load=load, encode=str.encode, decode=bytes.decode)
+    finally:
+        await unreachable.aclose()
+
+    assert found == ["v1", "v2"]

@@ -71,3 +71,21 @@ def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
 
     assert result.exit_code == 0
     assert "type Query" in target.read_text()
+
+
+def test_an_origin_must_be_a_scheme_and_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VITRINE_ALLOWED_ORIGINS", "shop.example")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+
+    assert str(raised.value).startswith("VITRINE_ALLOWED_ORIGINS: Value error, 'shop.example' is not an origin")
+
+
+def test_several_workers_need_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VITRINE_REDIS_URL", raising=False)
+
+    result = CliRunner().invoke(main, ["serve", "--workers", "2"])
+
+    assert result.exit_code == 2
+    assert "--workers above 1 needs VITRINE_REDIS_URL" in result.output
