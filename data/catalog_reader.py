@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from data import catalog_search, catalog_sql
 from data.database import Database
 from data.loaders import Loaders
-from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice
+from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
 from domain.shared.pagination import CursorKey
 
 
@@ -21,13 +21,20 @@ class SqlCatalogReader:
     async def product(self, product_id: int) -> Product | None:
         return await self._loaders.product_by_id.load(product_id)
 
-    async def product_by_slug(self, slug: str) -> Product | None:
+    async def product_by_slug(self, slug: str, *, language_code: str | None = None) -> Product | None:
+        if language_code is not None:
+            translated = await self._loaders.product_id_by_translated_slug.load((language_code, slug))
+            if translated is not None:
+                return await self._loaders.product_by_id.load(translated)
         product_id = await self._loaders.product_id_by_slug.load(slug)
         if product_id is None:
             return None
         product = await self._loaders.product_by_id.load(product_id)
         # A cached slug can outlive a rename by a moment; never answer with a product under another slug.
         return product if product is not None and product.slug == slug else None
+
+    async def translation(self, product_id: int, language_code: str) -> ProductTranslation | None:
+        return await self._loaders.translation.load((product_id, language_code))
 
     async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
         async with self._database.engine.connect() as conn:

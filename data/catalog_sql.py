@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
-from data.tables import categories, images, products, stock, variants
+from data.tables import categories, images, products, stock, translations, variants
 from domain.catalog.model import (
     Category,
     CategoryTree,
@@ -21,6 +21,7 @@ from domain.catalog.model import (
     ProductSlice,
     ProductSort,
     ProductSortField,
+    ProductTranslation,
     ProductVariant,
     VariantOption,
 )
@@ -37,6 +38,9 @@ PRODUCT_COLUMNS = (
     products.c.is_published,
     products.c.created_at,
     products.c.updated_at,
+    products.c.published_at,
+    products.c.seo_title,
+    products.c.seo_description,
 )
 
 
@@ -50,6 +54,9 @@ def to_product(row: Row[Any] | Any) -> Product:
         is_published=row.is_published,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        published_at=row.published_at,
+        seo_title=row.seo_title,
+        seo_description=row.seo_description,
     )
 
 
@@ -89,6 +96,39 @@ async def fetch_variants(conn: AsyncConnection, product_ids: Sequence[int]) -> d
     for row in rows:
         found[row.product_id].append(to_variant(row))
     return found
+
+
+async def fetch_translations(
+    conn: AsyncConnection, keys: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], ProductTranslation | None]:
+    """Return each (product id, language) translation, `None` where there is none (worth caching too)."""
+    rows = await conn.execute(
+        select(translations).where(tuple_(translations.c.product_id, translations.c.language_code).in_(keys))
+    )
+    found: dict[tuple[int, str], ProductTranslation | None] = dict.fromkeys(keys)
+    for row in rows:
+        found[(row.product_id, row.language_code)] = ProductTranslation(
+            product_id=row.product_id,
+            language_code=row.language_code,
+            name=row.name,
+            slug=row.slug,
+            description=row.description,
+            seo_title=row.seo_title,
+            seo_description=row.seo_description,
+        )
+    return found
+
+
+async def fetch_product_id_by_translated_slug(
+    conn: AsyncConnection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Return the product id for each (language, translated slug) that exists."""
+    rows = await conn.execute(
+        select(translations.c.language_code, translations.c.slug, translations.c.product_id).where(
+            tuple_(translations.c.language_code, translations.c.slug).in_(keys)
+        )
+    )
+    return {(row.language_code, row.slug): row.product_id for row in rows}
 
 
 async def fetch_variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ProductVariant]:
@@ -154,8 +194,9 @@ def _cursor_key(sort: ProductSort, row: Row[Any] | Any) -> CursorKey:
 
 def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if query.published_only:
+    if query.visible_at is not None:
         conditions.append(products.c.is_published.is_(True))
+        conditions.append(or_(products.c.published_at.is_(None), products.c.published_at <= query.visible_at))
     if query.category_ids is not None:
         conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
     if query.in_stock is not None:

@@ -9,7 +9,15 @@ from typing import Any, TypeVar
 
 import orjson
 
-from domain.catalog.model import Category, CategoryTree, Product, ProductImage, ProductVariant, VariantOption
+from domain.catalog.model import (
+    Category,
+    CategoryTree,
+    Product,
+    ProductImage,
+    ProductTranslation,
+    ProductVariant,
+    VariantOption,
+)
 from domain.inventory.model import StockLevel
 from domain.shared.events import Event
 from domain.shared.money import Money
@@ -28,11 +36,27 @@ def dumps(value: Any) -> bytes:
 
 
 def encode_product(p: Product) -> bytes:
-    return dumps([p.id, p.name, p.slug, p.description, p.category_id, p.is_published, p.created_at, p.updated_at])
+    return dumps(
+        [
+            p.id,
+            p.name,
+            p.slug,
+            p.description,
+            p.category_id,
+            p.is_published,
+            p.created_at,
+            p.updated_at,
+            p.published_at,
+            p.seo_title,
+            p.seo_description,
+        ]
+    )
 
 
 def decode_product(raw: bytes) -> Product:
-    id_, name, slug, description, category_id, published, created, updated = orjson.loads(raw)
+    (id_, name, slug, description, category_id, published, created, updated, published_at, seo_title, seo_text) = (
+        orjson.loads(raw)
+    )
     return Product(
         id=id_,
         name=name,
@@ -42,7 +66,21 @@ def decode_product(raw: bytes) -> Product:
         is_published=published,
         created_at=datetime.fromisoformat(created),
         updated_at=datetime.fromisoformat(updated),
+        published_at=datetime.fromisoformat(published_at) if published_at else None,
+        seo_title=seo_title,
+        seo_description=seo_text,
     )
+
+
+def encode_translation(t: ProductTranslation | None) -> bytes:
+    if t is None:
+        return b"null"  # cached too: most products have no translation in most languages
+    return dumps([t.product_id, t.language_code, t.name, t.slug, t.description, t.seo_title, t.seo_description])
+
+
+def decode_translation(raw: bytes) -> ProductTranslation | None:
+    row = orjson.loads(raw)
+    return None if row is None else ProductTranslation(*row)
 
 
 def encode_variants(variants: list[ProductVariant]) -> bytes:

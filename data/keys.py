@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Bump when a cached value's encoding changes, so old processes' entries are simply never read.
 # The Redis namespace (`VITRINE_REDIS_NAMESPACE`) is prepended by the cache itself.
-PREFIX = "v1:"
+PREFIX = "v2:"
 
 
 def product(product_id: int) -> str:
@@ -29,3 +29,11 @@ def stock(variant_id: int) -> str:
 
 def category_tree() -> str:
     return f"{PREFIX}category-tree"
+
+
+def translation(product_id: int, language_code: str) -> str:
+    return f"{PREFIX}translation:{product_id}:{language_code}"
+
+
+def translated_slug(language_code: str, slug: str) -> str:
+    return f"{PREFIX}translated-slug:{language_code}:{slug}"

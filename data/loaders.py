@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from data import catalog_sql, codecs, keys
 from data.cache import ReadThrough
 from data.database import Database
-from domain.catalog.model import CategoryTree, Product, ProductImage, ProductVariant
+from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTranslation, ProductVariant
 from domain.inventory.model import StockLevel
 
 K = TypeVar("K")
@@ -46,6 +46,8 @@ class Loaders:
     images_by_product: DataLoader[int, list[ProductImage]]
     stock_by_variant: DataLoader[int, StockLevel | None]
     category_tree: Once[CategoryTree]
+    translation: DataLoader[tuple[int, str], ProductTranslation | None]
+    product_id_by_translated_slug: DataLoader[tuple[str, str], int | None]
 
 
 def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
@@ -125,6 +127,24 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         )
         return tree if tree is not None else CategoryTree(())
 
+    async def translation(pairs: list[tuple[int, str]]) -> list[ProductTranslation | None]:
+        return await cached.get(
+            pairs,
+            cache_key=lambda pair: keys.translation(*pair),
+            load=from_db(catalog_sql.fetch_translations),
+            encode=codecs.encode_translation,
+            decode=codecs.decode_translation,
+        )
+
+    async def translated_slugs(pairs: list[tuple[str, str]]) -> list[int | None]:
+        return await cached.get(
+            pairs,
+            cache_key=lambda pair: keys.translated_slug(*pair),
+            load=from_db(catalog_sql.fetch_product_id_by_translated_slug),
+            encode=codecs.dumps,
+            decode=int,
+        )
+
     return Loaders(
         product_by_id=DataLoader(products),
         product_id_by_slug=DataLoader(slugs),
@@ -133,4 +153,6 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         images_by_product=DataLoader(images),
         stock_by_variant=DataLoader(stock),
         category_tree=Once(category_tree),
+        translation=DataLoader(translation),
+        product_id_by_translated_slug=DataLoader(translated_slugs),
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from data.types import Amount, UTCDateTime
@@ -58,6 +58,9 @@ class ProductRow(Base):
     search_document: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seo_title: Mapped[str | None] = mapped_column(String(250))
+    seo_description: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -93,6 +96,21 @@ class StockRow(Base):
     quantity_allocated: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ProductTranslationRow(Base):
+    """A product's shopper-facing text in another language; empty fields fall back to the default language."""
+
+    __tablename__ = "product_translations"
+    __table_args__ = (UniqueConstraint("language_code", "slug", name="uq_product_translations_language_code_slug"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    language_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(250))
+    slug: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    seo_title: Mapped[str | None] = mapped_column(String(250))
+    seo_description: Mapped[str | None] = mapped_column(String(500))
+
+
 class SearchTermRow(Base):
     """Words the catalogue knows (from names and SKUs), for correcting typos in searches."""
 
@@ -108,3 +126,4 @@ variants = cast(Table, VariantRow.__table__)
 images = cast(Table, ImageRow.__table__)
 stock = cast(Table, StockRow.__table__)
 search_terms = cast(Table, SearchTermRow.__table__)
+translations = cast(Table, ProductTranslationRow.__table__)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from domain.catalog.model import CategoryTree, Product, ProductImage, ProductVariant
+from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTranslation, ProductVariant
 from domain.catalog.services import CatalogService
 from domain.inventory.model import StockLevel
 from domain.inventory.services import InventoryService
@@ -52,6 +52,9 @@ class LoaderSet(Protocol):
 
     @property
     def category_tree(self) -> Memo[CategoryTree]: ...
+
+    @property
+    def translation(self) -> Loader[tuple[int, str], ProductTranslation | None]: ...
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from sqlalchemy import CursorResult
 
 from data import catalog_search
 from data.database import Database
-from data.tables import categories, images, products, stock, variants
+from data.tables import categories, images, products, stock, translations, variants
 from domain.catalog.model import sort_name
 
 _sequence = itertools.count(1)
@@ -59,6 +59,9 @@ async def add_product(
     category_id: int | None = None,
     published: bool = True,
     created_at: datetime = NOW,
+    published_at: datetime | None = None,
+    seo_title: str | None = None,
+    seo_description: str | None = None,
     variants_: list[VariantSpec] | None = None,
     image_urls: list[str] | None = None,
 ) -> int:
@@ -74,6 +77,9 @@ async def add_product(
                 is_published=published,
                 created_at=created_at,
                 updated_at=created_at,
+                published_at=published_at,
+                seo_title=seo_title,
+                seo_description=seo_description,
             )
         )
         product_id = _new_id(result)
@@ -95,3 +101,8 @@ async def add_product(
             await conn.execute(images.insert().values(product_id=product_id, url=url, alt=name, position=position))
         await catalog_search.refresh(conn, [product_id])
     return product_id
+
+
+async def add_translation(database: Database, product_id: int, language_code: str, **fields: str | None) -> None:
+    async with database.engine.begin() as conn:
+        await conn.execute(translations.insert().values(product_id=product_id, language_code=language_code, **fields))

@@ -24,6 +24,7 @@ from domain.catalog.model import (
     ProductQuery,
     ProductSlice,
     ProductSortField,
+    ProductTranslation,
     ProductVariant,
     sort_name,
 )
@@ -139,6 +140,7 @@ class FakeStore:
     products: dict[int, Product] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
     stock: dict[int, StockedVariant] = field(default_factory=dict)
+    translations: dict[tuple[int, str], ProductTranslation] = field(default_factory=dict)
     committed_events: list[Event] = field(default_factory=list)
     commits: int = 0
     rollbacks: int = 0
@@ -171,8 +173,15 @@ class FakeCatalogReader:
     async def product(self, product_id: int) -> Product | None:
         return self._store.products.get(product_id)
 
-    async def product_by_slug(self, slug: str) -> Product | None:
+    async def product_by_slug(self, slug: str, *, language_code: str | None = None) -> Product | None:
+        if language_code is not None:
+            for t in self._store.translations.values():
+                if t.language_code == language_code and t.slug == slug:
+                    return self._store.products.get(t.product_id)
         return next((p for p in self._store.products.values() if p.slug == slug), None)
+
+    async def translation(self, product_id: int, language_code: str) -> ProductTranslation | None:
+        return self._store.translations.get((product_id, language_code))
 
     async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
         self.list_calls.append((query, after, limit))
@@ -200,7 +209,7 @@ class FakeCatalogReader:
         return {w: sorted(v for v in vocabulary if v[0] == w[0] and abs(len(v) - len(w)) <= 2) for w in words}
 
     def _matches(self, query: ProductQuery, product: Product) -> bool:
-        if query.published_only and not product.is_published:
+        if query.visible_at is not None and not product.is_visible_at(query.visible_at):
             return False
         if query.category_ids is not None and product.category_id not in query.category_ids:
             return False

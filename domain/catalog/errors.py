@@ -31,3 +31,7 @@ class SlugTaken(CatalogError):
 
 class InvalidSort(InvalidInput, CatalogError):
     code = "INVALID_SORT"
+
+
+class InvalidLanguageCode(InvalidInput, CatalogError):
+    code = "INVALID_LANGUAGE_CODE"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from domain.catalog.errors import InvalidProductName, InvalidSlug
+from domain.catalog.errors import InvalidLanguageCode, InvalidProductName, InvalidSlug
 from domain.catalog.search import SearchQuery
 from domain.shared.money import Money
 from domain.shared.pagination import InvalidCursor
@@ -38,6 +38,20 @@ class Product:
     is_published: bool
     created_at: datetime
     updated_at: datetime
+    published_at: datetime | None = None  # shoppers see a published product from this moment on
+    seo_title: str | None = None
+    seo_description: str | None = None
+
+    def is_visible_at(self, now: datetime) -> bool:
+        """Tell whether shoppers see the product at a moment: published, and its publication date reached."""
+        return self.is_published and (self.published_at is None or self.published_at <= now)
+
+    def seo(self) -> Seo:
+        """Return the search-engine title and description, falling back to the name and description."""
+        return Seo(
+            title=self.seo_title or self.name,
+            description=self.seo_description or _excerpt(self.description, SEO_DESCRIPTION_LENGTH),
+        )
 
     def edit(self, *, name: str | None, slug: str | None, description: str | None, at: datetime) -> Product:
         """Return the product with the given fields changed, after checking each one."""
@@ -48,6 +62,73 @@ class Product:
             description=self.description if description is None else description.strip(),
             updated_at=at,
         )
+
+
+SEO_DESCRIPTION_LENGTH = 160
+MAX_LANGUAGE_CODE_LENGTH = 8
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Z]{2})?")
+
+
+@dataclass(frozen=True, slots=True)
+class Seo:
+    title: str
+    description: str
+
+
+def _excerpt(text: str, length: int) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= length:
+        return flat
+    return flat[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductTranslation:
+    """A product's shopper-facing text in one language; a missing field falls back to the default language."""
+
+    product_id: int
+    language_code: str
+    name: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedText:
+    language_code: str
+    name: str
+    slug: str
+    description: str
+    seo: Seo
+
+
+def validate_language_code(code: str) -> str:
+    """Return a language code such as `fr` or `pt-BR`, or refuse another shape."""
+    if len(code) > MAX_LANGUAGE_CODE_LENGTH or not _LANGUAGE.fullmatch(code):
+        raise InvalidLanguageCode(f"{code!r} is not a language code such as fr or pt-BR.", field="languageCode")
+    return code
+
+
+def localize(product: Product, translation: ProductTranslation | None, *, language_code: str) -> LocalizedText:
+    """Return the product's text in a language, each missing field taken from the default language."""
+    fallback = product.seo()
+    if translation is None:
+        return LocalizedText(language_code, product.name, product.slug, product.description, fallback)
+    name = translation.name or product.name
+    description = translation.description or product.description
+    return LocalizedText(
+        language_code=language_code,
+        name=name,
+        slug=translation.slug or product.slug,
+        description=description,
+        seo=Seo(
+            title=translation.seo_title or (name if translation.name else fallback.title),
+            description=translation.seo_description
+            or (_excerpt(description, SEO_DESCRIPTION_LENGTH) if translation.description else fallback.description),
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +211,7 @@ class ProductQuery:
     """What a product listing asks for; `category_ids` is already expanded to the whole subtree."""
 
     category_ids: frozenset[int] | None = None
-    published_only: bool = True
+    visible_at: datetime | None = None  # shoppers: only products visible at this moment; staff: None, all
     in_stock: bool | None = None
     search: SearchQuery | None = None
     sort: ProductSort = ProductSort()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain.catalog.model import Product
 from domain.shared.actor import Actor, Permission
 from domain.shared.errors import PermissionDenied
@@ -12,9 +14,9 @@ def sees_unpublished(actor: Actor) -> bool:
     return actor.has(Permission.MANAGE_CATALOG)
 
 
-def can_view_product(actor: Actor, product: Product) -> bool:
-    """Tell whether the actor may see this product."""
-    return product.is_published or sees_unpublished(actor)
+def can_view_product(actor: Actor, product: Product, *, now: datetime) -> bool:
+    """Tell whether the actor may see this product now (staff also see drafts and scheduled products)."""
+    return product.is_visible_at(now) or sees_unpublished(actor)
 
 
 def ensure_can_manage_catalog(actor: Actor) -> None:

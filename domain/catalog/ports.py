@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice
+from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
 from domain.shared.pagination import CursorKey
 from domain.shared.ports import UnitOfWork
 
@@ -15,7 +15,11 @@ class CatalogReader(Protocol):
 
     async def product(self, product_id: int) -> Product | None: ...
 
-    async def product_by_slug(self, slug: str) -> Product | None: ...
+    async def product_by_slug(self, slug: str, *, language_code: str | None = None) -> Product | None:
+        """Return the product with this slug, trying the language's translated slugs first."""
+        ...
+
+    async def translation(self, product_id: int, language_code: str) -> ProductTranslation | None: ...
 
     async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
         """Return up to `limit` products in the query's order, strictly after the keyset position `after`."""

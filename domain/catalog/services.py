@@ -7,7 +7,17 @@ from collections.abc import Callable
 
 from domain.catalog.errors import CategoryNotFound, InvalidSort, ProductNotFound, SlugTaken
 from domain.catalog.events import ProductUpdated
-from domain.catalog.model import Category, CategoryTree, Product, ProductQuery, ProductSort, ProductSortField
+from domain.catalog.model import (
+    Category,
+    CategoryTree,
+    LocalizedText,
+    Product,
+    ProductQuery,
+    ProductSort,
+    ProductSortField,
+    localize,
+    validate_language_code,
+)
 from domain.catalog.policies import can_view_product, ensure_can_manage_catalog, sees_unpublished
 from domain.catalog.ports import CatalogReader, CatalogUnitOfWork
 from domain.catalog.search import SearchQuery, SearchTerm, clean_search, closest_words, needs_correction, tokenize
@@ -46,7 +56,7 @@ class CatalogService:
             raise InvalidSort("Sorting by relevance needs a search.", field="sortBy")
         query = ProductQuery(
             category_ids=await self._subtree(category_id),
-            published_only=not sees_unpublished(actor),
+            visible_at=None if sees_unpublished(actor) else self._clock.now(),
             in_stock=in_stock,
             search=await self._search_query(text) if text else None,
             sort=sort,
@@ -83,22 +93,36 @@ class CatalogService:
         near = await self._reader.vocabulary_near(correctable) if correctable else {}
         return SearchQuery(text=text, terms=tuple(SearchTerm(w, closest_words(w, near.get(w, ()))) for w in words))
 
-    async def get_product(self, actor: Actor, *, product_id: int | None = None, slug: str | None = None) -> Product:
-        """Return one product by id or slug, if the actor may see it."""
+    async def get_product(
+        self,
+        actor: Actor,
+        *,
+        product_id: int | None = None,
+        slug: str | None = None,
+        language_code: str | None = None,
+    ) -> Product:
+        """Return one product by id or slug (a translated slug too, given its language), if the actor may see it."""
+        language = validate_language_code(language_code) if language_code else None
         if product_id is not None:
             product = await self._reader.product(product_id)
         elif slug is not None:
-            product = await self._reader.product_by_slug(slug)
+            product = await self._reader.product_by_slug(slug, language_code=language)
         else:
             raise ProductNotFound("Give a product id or a slug.")
-        if product is None or not can_view_product(actor, product):
+        if product is None or not can_view_product(actor, product, now=self._clock.now()):
             raise ProductNotFound("No such product.")
         return product
 
     async def find_product(self, actor: Actor, product_id: int) -> Product | None:
         """Return a product the actor may see, or `None` (for `node` look-ups)."""
         product = await self._reader.product(product_id)
-        return product if product is not None and can_view_product(actor, product) else None
+        visible = product is not None and can_view_product(actor, product, now=self._clock.now())
+        return product if visible else None
+
+    async def localize(self, product: Product, *, language_code: str) -> LocalizedText:
+        """Return the product's shopper-facing text in a language, falling back field by field."""
+        language = validate_language_code(language_code)
+        return localize(product, await self._reader.translation(product.id, language), language_code=language)
 
     async def category_tree(self) -> CategoryTree:
         """Return the whole category tree (categories are public)."""

@@ -89,10 +89,20 @@ class CatalogQuery:
         return await info.context.catalog.suggest(info.context.actor, text=text, limit=min(max(first, 0), 20))
 
     @strawberry.field(description="One product by ID or slug; null when it does not exist or is not visible.")
-    async def product(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> Product | None:
+    async def product(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        slug: str | None = None,
+        language_code: Annotated[
+            str | None, strawberry.argument(description="Also find the slug among this language's translated slugs.")
+        ] = None,
+    ) -> Product | None:
         product_id = parse_id(id, "Product") if id is not None else None
         try:
-            found = await info.context.catalog.get_product(info.context.actor, product_id=product_id, slug=slug)
+            found = await info.context.catalog.get_product(
+                info.context.actor, product_id=product_id, slug=slug, language_code=language_code
+            )
         except ProductNotFound:
             return None
         return Product.from_domain(found)

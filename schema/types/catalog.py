@@ -77,6 +77,35 @@ class ProductVariant(Node):
         return Product.from_domain(found) if found else None
 
 
+@strawberry.type(description="What search engines show for a page.")
+class Seo:
+    title: str = strawberry.field(description="The page title; the name when none is set.")
+    description: str = strawberry.field(description="The meta description; the description's start when none is set.")
+
+    @classmethod
+    def from_domain(cls, seo: model.Seo) -> Seo:
+        return cls(title=seo.title, description=seo.description)
+
+
+@strawberry.type(description="A product's shopper-facing text in one language, each missing field in the default.")
+class ProductTranslation:
+    language_code: str = strawberry.field(description="The language, e.g. `fr` or `pt-BR`.")
+    name: str = strawberry.field(description="The name.")
+    slug: str = strawberry.field(description="The URL handle.")
+    description: str = strawberry.field(description="The description.")
+    seo: Seo = strawberry.field(description="What search engines show.")
+
+    @classmethod
+    def from_domain(cls, text: model.LocalizedText) -> ProductTranslation:
+        return cls(
+            language_code=text.language_code,
+            name=text.name,
+            slug=text.slug,
+            description=text.description,
+            seo=Seo.from_domain(text.seo),
+        )
+
+
 @strawberry.type(description="A product, as sold in the shop.")
 class Product(Node):
     name: str = strawberry.field(description="The product's name.")
@@ -84,9 +113,12 @@ class Product(Node):
     description: str = strawberry.field(description="The product's description, as plain text.")
     created_at: datetime = strawberry.field(description="When the product was created.")
     updated_at: datetime = strawberry.field(description="When the product was last changed.")
-    is_published: bool = strawberry.field(description="Whether shoppers can see the product.")
+    is_published: bool = strawberry.field(description="Whether the product is published (see `publishedAt`).")
+    published_at: datetime | None = strawberry.field(description="When shoppers start seeing it; null: at once.")
+    seo: Seo = strawberry.field(description="What search engines show for the product's page.")
     db_id: strawberry.Private[int]
     category_id: strawberry.Private[int | None]
+    domain: strawberry.Private[model.Product]
 
     @classmethod
     def from_domain(cls, p: model.Product) -> Product:
@@ -98,9 +130,17 @@ class Product(Node):
             created_at=p.created_at,
             updated_at=p.updated_at,
             is_published=p.is_published,
+            published_at=p.published_at,
+            seo=Seo.from_domain(p.seo()),
             db_id=p.id,
             category_id=p.category_id,
+            domain=p,
         )
+
+    @strawberry.field(description="The name, slug, description and SEO text in a language, with fallbacks.")
+    async def translation(self, info: Info, language_code: str) -> ProductTranslation:
+        text = await info.context.catalog.localize(self.domain, language_code=language_code)
+        return ProductTranslation.from_domain(text)
 
     @strawberry.field(description="The category the product is filed under.")
     async def category(self, info: Info) -> Category | None:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.catalog.errors import InvalidProductName, InvalidSlug
-from domain.catalog.model import MAX_NAME_LENGTH, MAX_SLUG_LENGTH, PriceRange, price_range, validate_name, validate_slug
+from domain.catalog.errors import InvalidLanguageCode, InvalidProductName, InvalidSlug
+from domain.catalog.model import (
+    MAX_NAME_LENGTH,
+    MAX_SLUG_LENGTH,
+    SEO_DESCRIPTION_LENGTH,
+    PriceRange,
+    localize,
+    price_range,
+    validate_language_code,
+    validate_name,
+    validate_slug,
+)
 from domain.shared.money import CurrencyMismatch, Money
 from tests.fakes import EARLIER, NOW, make_product, make_variant
 
@@ -169,3 +180,40 @@ def test_price_range_accepts_any_iterable() -> None:
 def test_price_range_refuses_variants_in_different_currencies() -> None:
     with pytest.raises(CurrencyMismatch):
         price_range([make_variant("10.00", "USD"), make_variant("500", "JPY")])
+
+
+def test_a_scheduled_product_is_visible_from_its_publication_date() -> None:
+    product = make_product(1, is_published=True)
+    scheduled = replace(product, published_at=NOW)
+
+    assert scheduled.is_visible_at(NOW) is True
+    assert scheduled.is_visible_at(NOW - timedelta(seconds=1)) is False
+    assert replace(product, is_published=False).is_visible_at(NOW) is False
+
+
+def test_a_long_description_makes_a_short_seo_description_cut_at_a_word() -> None:
+    product = replace(make_product(1), description="word " * 100)
+
+    seo = product.seo()
+
+    assert len(seo.description) <= SEO_DESCRIPTION_LENGTH
+    assert seo.description.endswith("word…")
+
+
+def test_localize_without_a_translation_is_the_default_language() -> None:
+    product = make_product(1, name="Jacket")
+
+    text = localize(product, None, language_code="fr")
+
+    assert (text.language_code, text.name, text.slug) == ("fr", "Jacket", product.slug)
+
+
+@pytest.mark.parametrize("code", ["fr", "pt-BR", "gsw"])
+def test_language_codes_such_as_these_are_accepted(code: str) -> None:
+    assert validate_language_code(code) == code
+
+
+@pytest.mark.parametrize("code", ["", "FR", "fr_FR", "fr-br", "french", "fr-BR-x"])
+def test_other_language_codes_are_refused(code: str) -> None:
+    with pytest.raises(InvalidLanguageCode):
+        validate_language_code(code)

@@ -70,8 +70,8 @@ async def test_the_reader_lists_by_id_after_a_position_and_counts_every_match() 
     store.add_products(*(make_product(n, is_published=n != 4, category_id=n % 2) for n in (5, 1, 4, 3, 2)))
     reader = FakeCatalogReader(store)
 
-    everything = await reader.list_products(ProductQuery(published_only=False), after=None, limit=10)
-    published_after_2 = await reader.list_products(ProductQuery(), after=(2,), limit=2)
+    everything = await reader.list_products(ProductQuery(visible_at=None), after=None, limit=10)
+    published_after_2 = await reader.list_products(ProductQuery(visible_at=NOW), after=(2,), limit=2)
     odd = await reader.list_products(ProductQuery(category_ids=frozenset({1})), after=None, limit=10)
 
     assert ([p.id for p in everything.items], everything.total_count) == ([1, 2, 3, 4, 5], 5)
