@@ -71,3 +71,8 @@ def allocate(amount: Money, weights: Sequence[Money]) -> tuple[Money, ...]:
     for i in order[:leftover]:
         parts[i] += 1
     return tuple(_from_units(p, amount.currency) for p in parts)
+
+
+def show(money: Money) -> str:
+    """Return an amount as people read it in messages and explanations: `GBP 30.00`."""
+    return f"{money.currency} {money.amount}"

@@ -197,9 +197,6 @@ class PercentageOff:
 
     percent: Percentage
 
-    def __str__(self) -> str:
-        return f"{self.percent} off"
-
 
 @dataclass(frozen=True, slots=True)
 class FixedOff:
@@ -210,9 +207,6 @@ class FixedOff:
     def __post_init__(self) -> None:
         if self.amount.amount <= 0 or self.amount != self.amount.rounded():
             raise InvalidPrice("A fixed discount is above zero, in whole minor units.", field="amount")
-
-    def __str__(self) -> str:
-        return f"{self.amount.currency} {self.amount.amount} off"
 
 
 Reward = PercentageOff | FixedOff

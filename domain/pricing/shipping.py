@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from domain.pricing.errors import InvalidShippingRate, NoShippingToCountry, ShippingMethodUnavailable
 from domain.pricing.model import Destination, TaxClass, validate_country
@@ -38,6 +39,11 @@ class PriceBand:
     maximum: Money | None
     price: Money
 
+    def __post_init__(self) -> None:
+        bounds = (self.minimum,) if self.maximum is None else (self.minimum, self.maximum)
+        if any(b.currency != self.price.currency or b.is_negative() for b in bounds):
+            raise InvalidShippingRate("A band's bounds are zero or more, in its price's currency.", field="bands")
+
 
 @dataclass(frozen=True, slots=True)
 class WeightBand:
@@ -46,6 +52,10 @@ class WeightBand:
     min_grams: int
     max_grams: int | None
     price: Money
+
+    def __post_init__(self) -> None:
+        if self.min_grams < 0:
+            raise InvalidShippingRate("A weight is zero grams or more.", field="bands")
 
 
 Band = PriceBand | WeightBand
@@ -57,7 +67,7 @@ def _check_bands(bands: Sequence[Band]) -> None:
     if len({b.price.currency for b in bands}) != 1:
         raise InvalidShippingRate("A method's bands share one currency.", field="bands")
     ordered = sorted(bands, key=_lower)
-    for band, following in zip(ordered, ordered[1:], strict=False):
+    for band, following in pairwise(ordered):
         upper = _upper(band)
         if upper is None or upper > _lower(following):
             raise InvalidShippingRate("A method's bands must not overlap.", field="bands")
@@ -91,6 +101,8 @@ class ShippingMethod:
 
     def __post_init__(self) -> None:
         _check_bands(self.bands)
+        if self.free_over is not None and (self.free_over.currency != self.currency or self.free_over.is_negative()):
+            raise InvalidShippingRate("A free-shipping threshold is zero or more, in the rates' currency.")
 
     @property
     def currency(self) -> str:
@@ -115,7 +127,9 @@ class ShippingQuote:
     price: Money
 
 
-def quote_methods(methods: Sequence[ShippingMethod], *, subtotal: Money, weight_grams: int) -> tuple[ShippingQuote, ...]:
+def quote_methods(
+    methods: Sequence[ShippingMethod], *, subtotal: Money, weight_grams: int
+) -> tuple[ShippingQuote, ...]:
     """Return the methods that have a rate for this order, with that rate."""
     quotes = []
     for method in methods:

@@ -7,7 +7,7 @@ order. The candidate that takes the most off wins; on a tie, the one whose first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
 from domain.pricing.errors import DuplicatePromotion
@@ -42,16 +42,14 @@ def candidate_sets(promotions: Iterable[P]) -> tuple[tuple[P, ...], ...]:
     """Return each exclusive promotion alone and all stackable ones together, ordered by their first promotion."""
     ordered = canonical(promotions)
     stackable = tuple(p for p in ordered if p.stackable)
-    sets = [(p,) for p in ordered if not p.stackable]
+    sets: list[tuple[P, ...]] = [(p,) for p in ordered if not p.stackable]
     if stackable:
         sets.append(stackable)
     position = {p.id: i for i, p in enumerate(ordered)}
     return tuple(sorted(sets, key=lambda s: position[s[0].id]))
 
 
-def pick_best(
-    promotions: Iterable[P], *, evaluate: Callable[[tuple[P, ...]], tuple[Money, R]], nothing: R
-) -> R:
+def pick_best(promotions: Iterable[P], *, evaluate: Callable[[tuple[P, ...]], tuple[Money, R]], nothing: R) -> R:
     """Evaluate every candidate set and return the result of the one that takes the most off."""
     best: tuple[Money, R] | None = None
     for candidate in candidate_sets(promotions):
@@ -59,9 +57,3 @@ def pick_best(
         if saved.amount > 0 and (best is None or best[0] < saved):
             best = (saved, result)
     return nothing if best is None else best[1]
-
-
-def first_live(promotions: Sequence[P]) -> P | None:
-    """Return the first promotion in canonical order, if any."""
-    ordered = canonical(promotions)
-    return ordered[0] if ordered else None

@@ -1,0 +1,1 @@
+"""Pricing: channels, prices, promotions, vouchers, tax and shipping, and the one engine that prices with them."""
