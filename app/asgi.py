@@ -90,6 +90,8 @@ class VitrineGraphQL(GraphQL[Context, None]):
             loaders=loaders,
             catalog=services.catalog,
             inventory=services.inventory,
+            pricing=services.pricing,
+            product_pricing=services.product_pricing,
         )
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+from aiodataloader import DataLoader
 from redis.asyncio import Redis
 
 from app.metrics import Metrics
@@ -16,16 +19,37 @@ from data.catalog_reader import SqlCatalogReader
 from data.database import Database, connect_database
 from data.events import EventBus
 from data.loaders import Loaders, build_loaders
+from data.pricing_reader import SqlPricingReader, SqlTaxRates
 from data.pubsub import Broker, MemoryBroker, RedisBroker
 from data.uow import SqlUnitOfWork
 from domain.catalog.services import CatalogService
 from domain.inventory.services import InventoryService
+from domain.pricing.breakdown import PricedProduct
+from domain.pricing.services import PricingService
 from domain.shared.actor import Actor, staff
 
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+def batch_pricing(
+    pricing: PricingService,
+) -> Callable[[list[tuple[int, str | None, str | None]]], Coroutine[Any, Any, list[PricedProduct | None]]]:
+    """Return a batch function that prices every product of a request at once, per channel and country."""
+
+    async def price(keys: list[tuple[int, str | None, str | None]]) -> list[PricedProduct | None]:
+        groups: dict[tuple[str | None, str | None], list[int]] = {}
+        for product_id, channel, country in keys:
+            groups.setdefault((channel, country), []).append(product_id)
+        priced: dict[tuple[int, str | None, str | None], PricedProduct | None] = {}
+        for (channel, country), product_ids in groups.items():
+            found = await pricing.price_products(product_ids, channel=channel, country=country)
+            priced.update(((pid, channel, country), found[pid]) for pid in product_ids)
+        return [priced[key] for key in keys]
+
+    return price
 
 
 def _digest(token: str) -> bytes:
@@ -38,6 +62,8 @@ class Services:
 
     catalog: CatalogService
     inventory: InventoryService
+    pricing: PricingService
+    product_pricing: DataLoader[tuple[int, str | None, str | None], PricedProduct | None]
 
 
 @dataclass(slots=True)
@@ -62,9 +88,18 @@ class Container:
         """Return the domain services and loaders for one request."""
         loaders = build_loaders(self.database, self.cached)
         reader = SqlCatalogReader(self.database, loaders)
+        pricing = PricingService(
+            reader=SqlPricingReader(self.database, self.cached, loaders),
+            tax=SqlTaxRates(self.database, self.cached),
+            uow=self.unit_of_work,
+            clock=self.clock,
+            default_channel=self.settings.default_channel,
+        )
         services = Services(
             catalog=CatalogService(reader=reader, uow=self.unit_of_work, clock=self.clock),
             inventory=InventoryService(uow=self.unit_of_work, events=self.events),
+            pricing=pricing,
+            product_pricing=DataLoader(batch_pricing(pricing)),
         )
         return services, loaders
 

@@ -18,20 +18,25 @@ from strawberry.types import ExecutionContext
 
 from resolvers.mutations.catalog.update_product import ProductUpdateMutation
 from resolvers.mutations.inventory.update_stock import StockUpdateMutation
+from resolvers.mutations.pricing.create_catalogue_promotion import CataloguePromotionCreateMutation
+from resolvers.mutations.pricing.update_variant_price import VariantPriceUpdateMutation
 from resolvers.query.catalog import CatalogQuery
 from resolvers.query.node import NodeQuery
+from resolvers.query.pricing import PricingQuery
 from resolvers.subscriptions.inventory import InventorySubscription
 from schema.errors import ErrorCodes, format_errors
 from schema.types.catalog import Category, Product, ProductVariant
 
 
 @strawberry.type(description="What a storefront or the dashboard can read.")
-class Query(CatalogQuery, NodeQuery):
+class Query(CatalogQuery, PricingQuery, NodeQuery):
     pass
 
 
 @strawberry.type(description="What the caller can change.")
-class Mutation(ProductUpdateMutation, StockUpdateMutation):
+class Mutation(
+    ProductUpdateMutation, StockUpdateMutation, VariantPriceUpdateMutation, CataloguePromotionCreateMutation
+):
     pass
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     log_json: bool = True
     # Staff API tokens (comma-separated); each grants staff permissions. Empty: no staff access.
     staff_tokens: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    # The channel price fields use when a query names none.
+    default_channel: str = Field(default="us", pattern=r"^[a-z0-9-]{1,32}$")
     cache_enabled: bool = True
     cache_ttl_seconds: int = Field(default=300, ge=1)
     db_pool_size: int = Field(default=10, ge=1)

@@ -167,3 +167,20 @@ class ReadThrough:
         except (RedisError, OSError):
             log.warning("cache.fill_failed", exc_info=True)
         return results
+
+    async def get_one(
+        self,
+        key: str,
+        *,
+        load: Callable[[], Awaitable[V]],
+        encode: Callable[[V], bytes],
+        decode: Callable[[bytes], V],
+    ) -> V:
+        """Return a value that has a single key (a whole small table), loading it on a miss."""
+
+        async def load_one(_: list[int]) -> dict[int, V]:
+            return {0: await load()}
+
+        (found,) = await self.get([0], cache_key=lambda _: key, load=load_one, encode=encode, decode=decode)
+        assert found is not None  # load_one always answers
+        return found

@@ -26,7 +26,6 @@ from domain.catalog.model import (
     VariantOption,
 )
 from domain.inventory.model import StockLevel
-from domain.shared.money import Money
 from domain.shared.pagination import CursorKey
 
 PRODUCT_COLUMNS = (
@@ -67,7 +66,6 @@ def to_variant(row: Row[Any]) -> ProductVariant:
         sku=row.sku,
         name=row.name,
         options=tuple(VariantOption(o["name"], o["value"]) for o in row.options),
-        price=Money.of(row.price_amount, row.price_currency),
         position=row.position,
     )
 

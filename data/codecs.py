@@ -20,7 +20,6 @@ from domain.catalog.model import (
 )
 from domain.inventory.model import StockLevel
 from domain.shared.events import Event
-from domain.shared.money import Money
 
 E = TypeVar("E", bound=Event)
 
@@ -92,8 +91,6 @@ def encode_variants(variants: list[ProductVariant]) -> bytes:
                 v.sku,
                 v.name,
                 [[o.name, o.value] for o in v.options],
-                str(v.price.amount),
-                v.price.currency,
                 v.position,
             ]
             for v in variants
@@ -109,10 +106,9 @@ def decode_variants(raw: bytes) -> list[ProductVariant]:
             sku=sku,
             name=name,
             options=tuple(VariantOption(n, v) for n, v in options),
-            price=Money(Decimal(amount), currency),
             position=position,
         )
-        for id_, product_id, sku, name, options, amount, currency, position in orjson.loads(raw)
+        for id_, product_id, sku, name, options, position in orjson.loads(raw)
     ]
 
 

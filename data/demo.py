@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
 from data.database import Database
-from data.tables import categories, images, stock, variants
+from data.demo_pricing import ensure_pricing, prices_for
+from data.tables import categories, channel_prices, images, stock, variants
 from data.tables import products as product_table
 from domain.catalog.model import sort_name
 
@@ -67,8 +68,8 @@ async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]
         await conn.execute(table.insert(), rows[start : start + CHUNK])
 
 
-async def _ensure_categories(conn: AsyncConnection) -> dict[int, str]:
-    """Create the category tree if there is none; return each category's id with its top-level name."""
+async def _ensure_categories(conn: AsyncConnection) -> tuple[dict[int, str], dict[str, int]]:
+    """Create the category tree if there is none; return each category's top-level name, and the top levels."""
     table = categories
     existing = (await conn.execute(select(table.c.id, table.c.parent_id, table.c.name))).all()
     if not existing:
@@ -106,7 +107,8 @@ async def _ensure_categories(conn: AsyncConnection) -> dict[int, str]:
             category_id = parents[category_id] or category_id
         return str(names[category_id])
 
-    return {row.id: top_of(row.id) for row in existing}
+    roots = {row.name: row.id for row in existing if row.parent_id is None}
+    return {row.id: top_of(row.id) for row in existing}, roots
 
 
 def _variant_options(rng: random.Random, top: str) -> Iterator[list[dict[str, str]]]:
@@ -123,18 +125,20 @@ def _variant_options(rng: random.Random, top: str) -> Iterator[list[dict[str, st
             yield [{"name": "Colour", "value": colour}]
 
 
-async def seed_catalog(database: Database, *, products: int, seed: int = 42, currency: str = "USD") -> SeedReport:
+async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> SeedReport:
     """Add `products` generated products (deterministic for a given seed), in one transaction."""
     rng = random.Random(seed)
     async with database.engine.begin() as conn:
-        category_tops = await _ensure_categories(conn)
+        category_tops, roots = await _ensure_categories(conn)
         category_ids = sorted(category_tops)
+        await ensure_pricing(conn, top_categories=roots)
         product_id = await _next_id(conn, product_table)
         variant_id = await _next_id(conn, variants)
         image_id = await _next_id(conn, images)
         product_rows: list[dict[str, Any]] = []
         variant_rows: list[dict[str, Any]] = []
         stock_rows: list[dict[str, Any]] = []
+        price_rows: list[dict[str, Any]] = []
         image_rows: list[dict[str, Any]] = []
         for _ in range(products):
             category_id = rng.choice(category_ids)
@@ -167,11 +171,10 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42, cur
                         "sku": f"VT-{product_id:06d}-{position + 1:02d}",
                         "name": label,
                         "options": options,
-                        "price_amount": base + surcharge,
-                        "price_currency": currency,
                         "position": position,
                     }
                 )
+                price_rows.extend(prices_for(variant_id, base + surcharge))
                 on_hand = 0 if rng.random() < 0.1 else rng.randint(1, 60)
                 stock_rows.append({"variant_id": variant_id, "quantity_on_hand": on_hand, "quantity_allocated": 0})
                 variant_id += 1
@@ -191,6 +194,7 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42, cur
         await _insert(conn, variants, variant_rows)
         await _index_for_search(conn, product_rows, variant_rows)
         await _insert(conn, stock, stock_rows)
+        await _insert(conn, channel_prices, price_rows)
         await _insert(conn, images, image_rows)
         if conn.dialect.name == "postgresql":
             for table in ("categories", "products", "product_variants", "product_images"):

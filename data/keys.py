@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Bump when a cached value's encoding changes, so old processes' entries are simply never read.
 # The Redis namespace (`VITRINE_REDIS_NAMESPACE`) is prepended by the cache itself.
-PREFIX = "v2:"
+PREFIX = "v3:"
 
 
 def product(product_id: int) -> str:
@@ -37,3 +37,19 @@ def translation(product_id: int, language_code: str) -> str:
 
 def translated_slug(language_code: str, slug: str) -> str:
     return f"{PREFIX}translated-slug:{language_code}:{slug}"
+
+
+def channels() -> str:
+    return f"{PREFIX}channels"
+
+
+def price_rows(product_id: int, channel: str) -> str:
+    return f"{PREFIX}price-rows:{product_id}:{channel}"
+
+
+def promotions() -> str:
+    return f"{PREFIX}catalogue-promotions"
+
+
+def tax_rates() -> str:
+    return f"{PREFIX}tax-rates"

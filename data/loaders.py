@@ -115,17 +115,16 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         )
 
     async def category_tree() -> CategoryTree:
-        async def fetch(conn: AsyncConnection, _: list[int]) -> dict[int, CategoryTree]:
-            return {0: await catalog_sql.fetch_category_tree(conn)}
+        async def fetch() -> CategoryTree:
+            async with database.engine.connect() as conn:
+                return await catalog_sql.fetch_category_tree(conn)
 
-        (tree,) = await cached.get(
-            [0],
-            cache_key=lambda _: keys.category_tree(),
-            load=from_db(fetch),
+        return await cached.get_one(
+            keys.category_tree(),
+            load=fetch,
             encode=codecs.encode_category_tree,
             decode=codecs.decode_category_tree,
         )
-        return tree if tree is not None else CategoryTree(())
 
     async def translation(pairs: list[tuple[int, str]]) -> list[ProductTranslation | None]:
         return await cached.get(

@@ -58,6 +58,7 @@ class ProductRow(Base):
     search_document: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
+    tax_class: Mapped[str] = mapped_column(String(16), default="standard")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     seo_title: Mapped[str | None] = mapped_column(String(250))
     seo_description: Mapped[str | None] = mapped_column(String(500))
@@ -73,8 +74,6 @@ class VariantRow(Base):
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(250))
     options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    price_amount: Mapped[Decimal] = mapped_column(Amount())
-    price_currency: Mapped[str] = mapped_column(String(3))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -111,6 +110,60 @@ class ProductTranslationRow(Base):
     seo_description: Mapped[str | None] = mapped_column(String(500))
 
 
+class ChannelRow(Base):
+    """Where a storefront sells: its currency, default country, and whether prices include tax."""
+
+    __tablename__ = "channels"
+
+    slug: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(String(3))
+    default_country: Mapped[str] = mapped_column(String(2))
+    prices_include_tax: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChannelPriceRow(Base):
+    """A variant's price in a channel (in the channel's currency); a channel sells what it has a price for."""
+
+    __tablename__ = "channel_prices"
+    __table_args__ = (Index("ix_channel_prices_channel_slug_variant_id", "channel_slug", "variant_id"),)
+
+    variant_id: Mapped[int] = mapped_column(ForeignKey("product_variants.id", ondelete="CASCADE"), primary_key=True)
+    channel_slug: Mapped[str] = mapped_column(ForeignKey("channels.slug", ondelete="CASCADE"), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Amount())
+    compare_at: Mapped[Decimal | None] = mapped_column(Amount())
+
+
+class TaxRateRow(Base):
+    """The built-in tax table: a rate (percent) per country and tax class."""
+
+    __tablename__ = "tax_rates"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    tax_class: Mapped[str] = mapped_column(String(16), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Amount())
+
+
+class CataloguePromotionRow(Base):
+    """A sale on catalogue prices: reward, targets, channels, schedule, priority and stacking."""
+
+    __tablename__ = "catalogue_promotions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(250))
+    reward_kind: Mapped[str] = mapped_column(String(16))  # "percentage" or "fixed"
+    reward_value: Mapped[Decimal] = mapped_column(Amount())
+    reward_currency: Mapped[str | None] = mapped_column(String(3))
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    # {"product_ids": [...], "variant_ids": [...], "category_ids": [...], "collection_ids": [...]}; null: all
+    target: Mapped[dict[str, list[int]] | None] = mapped_column(JSON)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    stackable: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class SearchTermRow(Base):
     """Words the catalogue knows (from names and SKUs), for correcting typos in searches."""
 
@@ -127,3 +180,7 @@ images = cast(Table, ImageRow.__table__)
 stock = cast(Table, StockRow.__table__)
 search_terms = cast(Table, SearchTermRow.__table__)
 translations = cast(Table, ProductTranslationRow.__table__)
+channels = cast(Table, ChannelRow.__table__)
+channel_prices = cast(Table, ChannelPriceRow.__table__)
+tax_rates = cast(Table, TaxRateRow.__table__)
+catalogue_promotions = cast(Table, CataloguePromotionRow.__table__)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, cast
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from data import catalog_search, catalog_sql, keys
+from data import catalog_search, catalog_sql, keys, pricing_sql
 from data.cache import Cache
 from data.database import Database
 from data.events import EventBus
-from data.tables import products, stock, variants
+from data.tables import catalogue_promotions, channel_prices, products, stock, variants
 from domain.catalog.model import Product, sort_name
 from domain.inventory.model import StockedVariant, StockLevel
+from domain.pricing.model import ChannelPrice
+from domain.pricing.promotions import CataloguePromotion, NewCataloguePromotion
 from domain.shared.events import Event
 
 log = structlog.get_logger(__name__)
@@ -92,11 +94,54 @@ class SqlStockRepository:
         self._stale.add(keys.stock(variant_id))
 
 
+class SqlPriceRepository:
+    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+        self._session = session
+        self._stale = stale
+
+    async def product_of_variant(self, variant_id: int) -> int | None:
+        found = await self._session.scalar(select(variants.c.product_id).where(variants.c.id == variant_id))
+        return None if found is None else int(found)
+
+    async def set_price(self, price: ChannelPrice) -> None:
+        values = {
+            "amount": price.amount.amount,
+            "compare_at": None if price.compare_at is None else price.compare_at.amount,
+        }
+        key = (channel_prices.c.variant_id == price.variant_id) & (channel_prices.c.channel_slug == price.channel)
+        result = await self._session.execute(update(channel_prices).where(key).values(**values))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            await self._session.execute(
+                channel_prices.insert().values(variant_id=price.variant_id, channel_slug=price.channel, **values)
+            )
+        product_id = await self.product_of_variant(price.variant_id)
+        if product_id is not None:
+            self._stale.add(keys.price_rows(product_id, price.channel))
+
+
+class SqlPromotionRepository:
+    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+        self._session = session
+        self._stale = stale
+
+    async def add(self, promotion: NewCataloguePromotion) -> CataloguePromotion:
+        draft = promotion.with_id("0")
+        result = await self._session.execute(
+            catalogue_promotions.insert().values(**pricing_sql.promotion_values(draft))
+        )
+        key = cast(CursorResult[Any], result).inserted_primary_key
+        assert key is not None
+        self._stale.add(keys.promotions())
+        return promotion.with_id(str(key[0]))
+
+
 class SqlUnitOfWork:
     """Implements every area's unit-of-work port on one SQLAlchemy session."""
 
     products: SqlProductRepository
     stock: SqlStockRepository
+    prices: SqlPriceRepository
+    promotions: SqlPromotionRepository
 
     def __init__(self, database: Database, cache: Cache, events: EventBus) -> None:
         self._database = database
@@ -110,6 +155,8 @@ class SqlUnitOfWork:
         self._session = self._database.sessions()
         self.products = SqlProductRepository(self._session, self._stale)
         self.stock = SqlStockRepository(self._session, self._stale)
+        self.prices = SqlPriceRepository(self._session, self._stale)
+        self.promotions = SqlPromotionRepository(self._session, self._stale)
         return self
 
     async def __aexit__(

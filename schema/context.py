@@ -15,6 +15,8 @@ from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTra
 from domain.catalog.services import CatalogService
 from domain.inventory.model import StockLevel
 from domain.inventory.services import InventoryService
+from domain.pricing.breakdown import PricedProduct
+from domain.pricing.services import PricingService
 from domain.shared.actor import Actor
 
 K = TypeVar("K", contravariant=True)
@@ -68,6 +70,9 @@ class Context:
     loaders: LoaderSet
     catalog: CatalogService
     inventory: InventoryService
+    pricing: PricingService
+    # (product id, channel or None for the default, country or None for the channel's) -> priced, or None
+    product_pricing: Loader[tuple[int, str | None, str | None], PricedProduct | None]
     connection_params: object = None
 
 

@@ -8,11 +8,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CursorResult
+from sqlalchemy import CursorResult, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
 from data.database import Database
-from data.tables import categories, images, products, stock, translations, variants
+from data.tables import (
+    categories,
+    channel_prices,
+    channels,
+    images,
+    products,
+    stock,
+    tax_rates,
+    translations,
+    variants,
+)
 from domain.catalog.model import sort_name
 
 _sequence = itertools.count(1)
@@ -23,7 +34,7 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 class VariantSpec:
     sku: str | None = None
     price: Decimal = Decimal("10.00")
-    currency: str = "USD"
+    channel: str = "us"
     on_hand: int = 5
     options: list[dict[str, str]] = field(default_factory=lambda: [{"name": "Size", "value": "M"}])
 
@@ -32,6 +43,29 @@ def _new_id(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+# The channels tests price in: (currency, default country, prices include tax).
+TEST_CHANNELS = {"us": ("USD", "US", False), "uk": ("GBP", "GB", True), "eu": ("EUR", "DE", True)}
+TEST_TAX_RATES = {"US": ("0", "0"), "GB": ("20", "5"), "DE": ("19", "7")}
+
+
+async def _ensure_channel(conn: AsyncConnection, slug: str) -> None:
+    if await conn.scalar(select(channels.c.slug).where(channels.c.slug == slug)):
+        return
+    currency, country, gross = TEST_CHANNELS[slug]
+    row = {"currency": currency, "default_country": country, "prices_include_tax": gross, "position": 0}
+    await conn.execute(channels.insert().values(slug=slug, name=slug.upper(), **row))
+    if not await conn.scalar(select(tax_rates.c.country).where(tax_rates.c.country == country)):
+        standard, reduced = TEST_TAX_RATES[country]
+        await conn.execute(
+            tax_rates.insert(),
+            [
+                {"country": country, "tax_class": "standard", "rate": Decimal(standard)},
+                {"country": country, "tax_class": "reduced", "rate": Decimal(reduced)},
+                {"country": country, "tax_class": "zero", "rate": Decimal(0)},
+            ],
+        )
 
 
 async def add_category(
@@ -89,13 +123,15 @@ async def add_product(
                 "sku": spec.sku or f"SKU-{n}-{position}",
                 "name": " / ".join(o["value"] for o in spec.options),
                 "options": spec.options,
-                "price_amount": spec.price,
-                "price_currency": spec.currency,
                 "position": position,
             }
-            variant = await conn.execute(variants.insert().values(**row))
+            variant_id = _new_id(await conn.execute(variants.insert().values(**row)))
             await conn.execute(
-                stock.insert().values(variant_id=_new_id(variant), quantity_on_hand=spec.on_hand, quantity_allocated=0)
+                stock.insert().values(variant_id=variant_id, quantity_on_hand=spec.on_hand, quantity_allocated=0)
+            )
+            await _ensure_channel(conn, spec.channel)
+            await conn.execute(
+                channel_prices.insert().values(variant_id=variant_id, channel_slug=spec.channel, amount=spec.price)
             )
         for position, url in enumerate(image_urls or []):
             await conn.execute(images.insert().values(product_id=product_id, url=url, alt=name, position=position))

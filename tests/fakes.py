@@ -13,7 +13,6 @@ import itertools
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -25,13 +24,11 @@ from domain.catalog.model import (
     ProductSlice,
     ProductSortField,
     ProductTranslation,
-    ProductVariant,
     sort_name,
 )
 from domain.catalog.search import relevance_tier, tokenize
 from domain.inventory.model import StockedVariant, StockLevel
 from domain.shared.events import Event
-from domain.shared.money import Money
 from domain.shared.pagination import CursorKey
 
 E = TypeVar("E", bound=Event)
@@ -84,22 +81,6 @@ def make_category(
         slug=f"category-{category_id}" if slug is None else slug,
         description="",
         position=position,
-    )
-
-
-def make_variant(
-    price: str, currency: str = "USD", *, variant_id: int | None = None, product_id: int = 1
-) -> ProductVariant:
-    """Build a product variant with the given price."""
-    vid = next(_ids) if variant_id is None else variant_id
-    return ProductVariant(
-        id=vid,
-        product_id=product_id,
-        sku=f"SKU-{vid}",
-        name="M",
-        options=(),
-        price=Money.of(Decimal(price), currency),
-        position=0,
     )
 
 

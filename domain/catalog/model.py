@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from domain.catalog.errors import InvalidLanguageCode, InvalidProductName, InvalidSlug
 from domain.catalog.search import SearchQuery
-from domain.shared.money import Money
 from domain.shared.pagination import InvalidCursor
 
 MAX_NAME_LENGTH = 250
@@ -144,7 +143,6 @@ class ProductVariant:
     sku: str
     name: str
     options: tuple[VariantOption, ...]
-    price: Money
     position: int
 
 
@@ -304,18 +302,3 @@ class CategoryTree:
             current = parent
         path.reverse()
         return path
-
-
-@dataclass(frozen=True, slots=True)
-class PriceRange:
-    start: Money
-    stop: Money
-
-
-def price_range(variants: Iterable[ProductVariant]) -> PriceRange | None:
-    """Return the cheapest and dearest variant prices, or `None` for a product without variants."""
-    prices = [v.price for v in variants]
-    if not prices:
-        return None
-    # Money's own comparisons, so variants priced in two currencies raise instead of mixing.
-    return PriceRange(start=min(prices), stop=max(prices))

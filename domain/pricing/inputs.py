@@ -75,3 +75,11 @@ class PricingRules:
 
 
 NO_RULES = PricingRules()
+
+
+@dataclass(frozen=True, slots=True)
+class ProductInputs:
+    """A product's facts and its variants' prices in one channel, as the reader found them."""
+
+    facts: ProductFacts
+    prices: tuple[ChannelPrice, ...]

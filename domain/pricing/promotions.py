@@ -45,6 +45,37 @@ class CataloguePromotion:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class NewCataloguePromotion:
+    """A catalogue promotion staff are creating; the repository gives it its id."""
+
+    name: str
+    reward: Reward
+    target: Target | None
+    channels: frozenset[str]
+    schedule: Schedule = ALWAYS
+    priority: int = 0
+    stackable: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or len(self.name) > 250:
+            raise InvalidPromotionRule("A promotion needs a name of at most 250 characters.", field="name")
+        if not self.channels:
+            raise InvalidPromotionRule("A promotion runs in at least one channel.", field="channels")
+
+    def with_id(self, promotion_id: str) -> CataloguePromotion:
+        return CataloguePromotion(
+            id=promotion_id,
+            name=self.name.strip(),
+            reward=self.reward,
+            target=self.target,
+            channels=self.channels,
+            schedule=self.schedule,
+            priority=self.priority,
+            stackable=self.stackable,
+        )
+
+
 def reward_on(amount: Money, reward: Reward) -> Money:
     """Return what a reward takes off an amount: a rounded percentage, or the fixed amount capped at it."""
     if isinstance(reward, PercentageOff):

@@ -16,6 +16,7 @@ class ActorKind(StrEnum):
 class Permission(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_INVENTORY = "manage_inventory"
+    MANAGE_PRICING = "manage_pricing"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from domain.catalog import model
+from domain.pricing.errors import ProductNotInChannel
 from domain.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.context import Info
 from schema.relay import (
@@ -20,8 +21,13 @@ from schema.relay import (
     to_global_id,
 )
 from schema.types.money import Money, PriceRange
+from schema.types.pricing import ProductPricing, VariantPricing
 
 NESTED_LIMIT = MAX_PAGE_SIZE
+Channel = Annotated[str | None, strawberry.argument(description="The channel's slug; the default channel when null.")]
+Country = Annotated[
+    str | None, strawberry.argument(description="Tax for this ISO country; the channel's default when null.")
+]
 
 
 @strawberry.type(description="A product option chosen by a variant, e.g. size M.")
@@ -45,7 +51,6 @@ class ProductVariant(Node):
     sku: str = strawberry.field(description="The stock-keeping unit, unique across the shop.")
     name: str = strawberry.field(description="The variant's name, e.g. `M / Blue`.")
     options: list[SelectedOption] = strawberry.field(description="The option values that make this variant.")
-    price: Money = strawberry.field(description="The price of one unit.")
     db_id: strawberry.Private[int]
     product_id: strawberry.Private[int]
 
@@ -56,10 +61,26 @@ class ProductVariant(Node):
             sku=v.sku,
             name=v.name,
             options=[SelectedOption(name=o.name, value=o.value) for o in v.options],
-            price=Money.from_domain(v.price),
             db_id=v.id,
             product_id=v.product_id,
         )
+
+    @strawberry.field(description="What one unit costs in a channel now, and why; null when it is not sold there.")
+    async def pricing(self, info: Info, channel: Channel = None, country: Country = None) -> VariantPricing | None:
+        priced = await info.context.product_pricing.load((self.product_id, channel, country))
+        unit = next((u for u in priced.variants if u.variant_id == self.db_id), None) if priced else None
+        return VariantPricing.from_domain(unit) if unit else None
+
+    @strawberry.field(
+        description="The entered price in the default channel.",
+        deprecation_reason="Prices depend on the channel: use `pricing(channel:)` (since 2026-11-25).",
+    )
+    async def price(self, info: Info) -> Money:
+        priced = await info.context.product_pricing.load((self.product_id, None, None))
+        unit = next((u for u in priced.variants if u.variant_id == self.db_id), None) if priced else None
+        if unit is None:
+            raise ProductNotInChannel("This variant is not sold in the default channel.")
+        return Money.from_domain(unit.base)
 
     @strawberry.field(description="Units a shopper can buy now.")
     async def quantity_available(self, info: Info) -> int:
@@ -168,10 +189,20 @@ class Product(Node):
         found = await info.context.loaders.images_by_product.load(self.db_id)
         return ProductImage.from_domain(found[0]) if found else None
 
-    @strawberry.field(description="The lowest and highest variant price; null without variants.")
+    @strawberry.field(description="What the variants cost in a channel now; null when the channel does not sell it.")
+    async def pricing(self, info: Info, channel: Channel = None, country: Country = None) -> ProductPricing | None:
+        priced = await info.context.product_pricing.load((self.db_id, channel, country))
+        return ProductPricing.from_domain(priced) if priced else None
+
+    @strawberry.field(
+        description="The lowest and highest entered price in the default channel, after promotions.",
+        deprecation_reason="Prices depend on the channel: use `pricing(channel:)` (since 2026-11-25).",
+    )
     async def price_range(self, info: Info) -> PriceRange | None:
-        prices = model.price_range(await info.context.loaders.variants_by_product.load(self.db_id))
-        return PriceRange.from_domain(prices) if prices else None
+        priced = await info.context.product_pricing.load((self.db_id, None, None))
+        if priced is None:
+            return None
+        return PriceRange.from_domain(priced.price_range, priced.variants[0].basis)
 
     @strawberry.field(description="Whether any variant can be bought now.")
     async def is_available(self, info: Info) -> bool:

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import strawberry
 
-from domain.catalog.model import PriceRange as DomainPriceRange
+from domain.pricing.breakdown import TaxedRange
+from domain.pricing.model import PriceBasis
 from domain.shared.money import Money as DomainMoney
 
 
@@ -26,5 +27,8 @@ class PriceRange:
     stop: Money = strawberry.field(description="The highest price.")
 
     @classmethod
-    def from_domain(cls, prices: DomainPriceRange) -> PriceRange:
-        return cls(start=Money.from_domain(prices.start), stop=Money.from_domain(prices.stop))
+    def from_domain(cls, prices: TaxedRange, basis: PriceBasis) -> PriceRange:
+        """Return the range on the side the channel's prices are entered in."""
+        return cls(
+            start=Money.from_domain(prices.start.entered(basis)), stop=Money.from_domain(prices.stop.entered(basis))
+        )

@@ -23,7 +23,7 @@ query Listing($first: Int!, $after: String) {
       node {
         id name slug
         category { name }
-        variants { sku price { amount currency } quantityAvailable isInStock }
+        variants { sku quantityAvailable isInStock }
       }
     }
   }

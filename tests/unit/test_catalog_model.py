@@ -15,15 +15,12 @@ from domain.catalog.model import (
     MAX_NAME_LENGTH,
     MAX_SLUG_LENGTH,
     SEO_DESCRIPTION_LENGTH,
-    PriceRange,
     localize,
-    price_range,
     validate_language_code,
     validate_name,
     validate_slug,
 )
-from domain.shared.money import CurrencyMismatch, Money
-from tests.fakes import EARLIER, NOW, make_product, make_variant
+from tests.fakes import EARLIER, NOW, make_product
 
 slug_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
 
@@ -155,31 +152,6 @@ def test_edit_refuses_an_invalid_name() -> None:
 def test_edit_refuses_an_invalid_slug() -> None:
     with pytest.raises(InvalidSlug):
         make_product(1).edit(name=None, slug="Linen Shirt", description=None, at=NOW)
-
-
-def test_price_range_of_no_variants_is_none() -> None:
-    assert price_range([]) is None
-
-
-def test_price_range_of_one_variant_starts_and_stops_at_its_price() -> None:
-    assert price_range([make_variant("12.50")]) == PriceRange(Money.of("12.50", "USD"), Money.of("12.50", "USD"))
-
-
-def test_price_range_runs_from_the_cheapest_to_the_dearest_variant() -> None:
-    variants = [make_variant("19.99"), make_variant("9.99"), make_variant("24.00"), make_variant("9.99")]
-
-    assert price_range(variants) == PriceRange(start=Money.of("9.99", "USD"), stop=Money.of("24.00", "USD"))
-
-
-def test_price_range_accepts_any_iterable() -> None:
-    variants = (make_variant(price) for price in ("3", "1", "2"))
-
-    assert price_range(variants) == PriceRange(start=Money.of("1", "USD"), stop=Money.of("3", "USD"))
-
-
-def test_price_range_refuses_variants_in_different_currencies() -> None:
-    with pytest.raises(CurrencyMismatch):
-        price_range([make_variant("10.00", "USD"), make_variant("500", "JPY")])
 
 
 def test_a_scheduled_product_is_visible_from_its_publication_date() -> None:

@@ -1,0 +1,221 @@
+"""Pricing's SQL and cache encodings: channels, channel prices with product facts, promotions, tax rates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from data.codecs import dumps
+from data.tables import catalogue_promotions, channel_prices, channels, products, tax_rates, variants
+from domain.catalog.model import CategoryTree
+from domain.pricing.inputs import ProductInputs
+from domain.pricing.model import (
+    Channel,
+    ChannelPrice,
+    FixedOff,
+    Percentage,
+    PercentageOff,
+    ProductFacts,
+    Reward,
+    Schedule,
+    Target,
+    TaxClass,
+)
+from domain.pricing.promotions import CataloguePromotion
+from domain.pricing.tax import TaxRates
+from domain.shared.money import Money
+
+TARGET_FIELDS = ("product_ids", "variant_ids", "category_ids", "collection_ids")
+
+
+async def fetch_channels(conn: AsyncConnection) -> list[Channel]:
+    rows = await conn.execute(select(channels).order_by(channels.c.position, channels.c.slug))
+    return [Channel(r.slug, r.currency, r.default_country, r.prices_include_tax) for r in rows]
+
+
+def encode_channels(found: list[Channel]) -> bytes:
+    return dumps([[c.slug, c.currency, c.default_country, c.prices_include_tax] for c in found])
+
+
+def decode_channels(raw: bytes) -> list[Channel]:
+    return [Channel(*row) for row in orjson.loads(raw)]
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRows:
+    """What is stored about a product for pricing; its category path is added from the current category tree."""
+
+    product_id: int
+    category_id: int | None
+    tax_class: TaxClass
+    prices: tuple[ChannelPrice, ...]
+
+    def inputs(self, tree: CategoryTree) -> ProductInputs:
+        path = (
+            frozenset()
+            if self.category_id is None
+            else frozenset([self.category_id, *(c.id for c in tree.ancestors(self.category_id))])
+        )
+        facts = ProductFacts(product_id=self.product_id, category_path=path, tax_class=self.tax_class)
+        return ProductInputs(facts=facts, prices=self.prices)
+
+
+async def fetch_price_rows(
+    conn: AsyncConnection, product_ids: Sequence[int], *, channel: Channel
+) -> dict[int, PriceRows]:
+    """Return each product's tax class, category and prices in the channel, in one statement."""
+    rows = await conn.execute(
+        select(
+            products.c.id.label("product_id"),
+            products.c.tax_class,
+            products.c.category_id,
+            variants.c.id.label("variant_id"),
+            channel_prices.c.amount,
+            channel_prices.c.compare_at,
+        )
+        .select_from(products)
+        .outerjoin(variants, variants.c.product_id == products.c.id)
+        .outerjoin(
+            channel_prices,
+            (channel_prices.c.variant_id == variants.c.id) & (channel_prices.c.channel_slug == channel.slug),
+        )
+        .where(products.c.id.in_(product_ids))
+        .order_by(products.c.id, variants.c.position, variants.c.id)
+    )
+    heads: dict[int, tuple[int | None, TaxClass]] = {}
+    prices: dict[int, list[ChannelPrice]] = {}
+    for row in rows:
+        if row.product_id not in heads:
+            heads[row.product_id] = (row.category_id, TaxClass(row.tax_class))
+            prices[row.product_id] = []
+        if row.amount is not None:
+            compare_at = None if row.compare_at is None else Money.of(row.compare_at, channel.currency)
+            prices[row.product_id].append(
+                ChannelPrice(row.variant_id, channel.slug, Money.of(row.amount, channel.currency), compare_at)
+            )
+    return {pid: PriceRows(pid, *heads[pid], tuple(prices[pid])) for pid in heads}
+
+
+def encode_price_rows(found: PriceRows) -> bytes:
+    prices = [
+        [p.variant_id, p.channel, p.amount.amount, p.amount.currency, _amount(p.compare_at)] for p in found.prices
+    ]
+    return dumps([found.product_id, found.category_id, found.tax_class.value, prices])
+
+
+def _amount(money: Money | None) -> Decimal | None:
+    return None if money is None else money.amount
+
+
+def decode_price_rows(raw: bytes) -> PriceRows:
+    product_id, category_id, tax_class, prices = orjson.loads(raw)
+    return PriceRows(
+        product_id=product_id,
+        category_id=category_id,
+        tax_class=TaxClass(tax_class),
+        prices=tuple(
+            ChannelPrice(
+                variant_id,
+                channel,
+                Money(Decimal(amount), currency),
+                None if compare_at is None else Money(Decimal(compare_at), currency),
+            )
+            for variant_id, channel, amount, currency, compare_at in prices
+        ),
+    )
+
+
+def _reward(values: Mapping[str, Any]) -> Reward:
+    if values["reward_kind"] == "fixed":
+        return FixedOff(Money.of(Decimal(values["reward_value"]), values["reward_currency"]))
+    return PercentageOff(Percentage(Decimal(values["reward_value"])))
+
+
+def _target(raw: dict[str, list[int]] | None) -> Target | None:
+    if raw is None:
+        return None
+    return Target(**{name: frozenset(raw.get(name, ())) for name in TARGET_FIELDS})
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def to_promotion(values: Mapping[str, Any]) -> CataloguePromotion:
+    """Build a promotion from its stored values (a row's mapping, or the same values decoded from the cache)."""
+    return CataloguePromotion(
+        id=str(values["id"]),
+        name=values["name"],
+        reward=_reward(values),
+        target=_target(values["target"]),
+        channels=frozenset(values["channels"]),
+        schedule=Schedule(starts_at=_moment(values["starts_at"]), ends_at=_moment(values["ends_at"])),
+        priority=values["priority"],
+        stackable=values["stackable"],
+    )
+
+
+async def fetch_promotions(conn: AsyncConnection) -> list[CataloguePromotion]:
+    """Return every catalogue promotion that has not ended (the engine checks schedules against now)."""
+    rows = await conn.execute(select(catalogue_promotions).order_by(catalogue_promotions.c.id))
+    return [to_promotion(dict(row._mapping)) for row in rows]
+
+
+def promotion_values(promotion: CataloguePromotion) -> dict[str, Any]:
+    """Return the row values that store a promotion."""
+    reward = promotion.reward
+    target = promotion.target
+    return {
+        "name": promotion.name,
+        "reward_kind": "fixed" if isinstance(reward, FixedOff) else "percentage",
+        "reward_value": reward.amount.amount if isinstance(reward, FixedOff) else reward.percent.value,
+        "reward_currency": reward.amount.currency if isinstance(reward, FixedOff) else None,
+        "channels": sorted(promotion.channels),
+        "target": None if target is None else {name: sorted(getattr(target, name)) for name in TARGET_FIELDS},
+        "starts_at": promotion.schedule.starts_at,
+        "ends_at": promotion.schedule.ends_at,
+        "priority": promotion.priority,
+        "stackable": promotion.stackable,
+    }
+
+
+def encode_promotions(found: list[CataloguePromotion]) -> bytes:
+    return dumps([{"id": p.id, **promotion_values(p)} for p in found])
+
+
+def decode_promotions(raw: bytes) -> list[CataloguePromotion]:
+    return [to_promotion(values) for values in orjson.loads(raw)]
+
+
+async def fetch_tax_rates(conn: AsyncConnection) -> list[TaxRates]:
+    rows = (await conn.execute(select(tax_rates))).all()
+    by_country: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        by_country.setdefault(row.country, {})[row.tax_class] = row.rate
+    return [
+        TaxRates(
+            country=country,
+            standard=Percentage(rates.get("standard", Decimal(0))),
+            reduced=Percentage(rates.get("reduced", rates.get("standard", Decimal(0)))),
+            zero=Percentage(rates.get("zero", Decimal(0))),
+        )
+        for country, rates in sorted(by_country.items())
+    ]
+
+
+def encode_tax_rates(found: list[TaxRates]) -> bytes:
+    return dumps([[r.country, r.standard.value, r.reduced.value, r.zero.value] for r in found])
+
+
+def decode_tax_rates(raw: bytes) -> list[TaxRates]:
+    return [
+        TaxRates(country, Percentage(Decimal(s)), Percentage(Decimal(r)), Percentage(Decimal(z)))
+        for country, s, r, z in orjson.loads(raw)
+    ]

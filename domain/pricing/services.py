@@ -1,0 +1,112 @@
+"""Pricing use cases: what shoppers pay for products in a channel, and staff changes to prices and promotions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+
+from domain.pricing.breakdown import PricedProduct
+from domain.pricing.engine import price_product
+from domain.pricing.errors import ProductNotInChannel
+from domain.pricing.events import CataloguePromotionCreated, VariantPriceChanged
+from domain.pricing.inputs import PricingContext
+from domain.pricing.model import (
+    Channel,
+    ChannelPrice,
+    Channels,
+    Destination,
+    require_reward_currency,
+    validate_country,
+)
+from domain.pricing.policies import ensure_can_manage_pricing
+from domain.pricing.ports import PricingReader, PricingUnitOfWork, TaxCalculator
+from domain.pricing.promotions import CataloguePromotion, NewCataloguePromotion
+from domain.shared.actor import Actor
+from domain.shared.money import Money
+from domain.shared.ports import Clock
+
+
+class PricingService:
+    """Price products for shoppers, and change prices and promotions for staff."""
+
+    def __init__(
+        self,
+        *,
+        reader: PricingReader,
+        tax: TaxCalculator,
+        uow: Callable[[], PricingUnitOfWork],
+        clock: Clock,
+        default_channel: str,
+    ) -> None:
+        self._reader = reader
+        self._tax = tax
+        self._uow = uow
+        self._clock = clock
+        self._default_channel = default_channel
+
+    async def channel(self, slug: str | None = None) -> Channel:
+        """Return the named channel, or the configured default; refuse an unknown one."""
+        return Channels(await self._reader.channels(), default=self._default_channel).get(slug)
+
+    async def list_channels(self) -> Sequence[Channel]:
+        """Return every channel the shop sells through."""
+        return await self._reader.channels()
+
+    async def price_products(
+        self, product_ids: Sequence[int], *, channel: str | None = None, country: str | None = None
+    ) -> Mapping[int, PricedProduct | None]:
+        """Price each product's variants in a channel now (`None` where the channel does not sell it)."""
+        chosen = await self.channel(channel)
+        destination = Destination(validate_country(country) if country else chosen.default_country)
+        rates = await self._tax.rates_for(channel=chosen.slug, destination=destination)
+        inputs = await self._reader.product_inputs(product_ids, chosen.slug)
+        promotions = await self._reader.catalogue_promotions(chosen.slug)
+        context = PricingContext(channel=chosen, now=self._clock.now(), tax_rates=rates)
+        priced: dict[int, PricedProduct | None] = {}
+        for product_id in product_ids:
+            found = inputs.get(product_id)
+            if found is None or not found.prices:
+                priced[product_id] = None
+                continue
+            priced[product_id] = price_product(
+                prices=found.prices, product=found.facts, context=context, promotions=promotions
+            )
+        return priced
+
+    async def set_variant_price(
+        self,
+        actor: Actor,
+        *,
+        variant_id: int,
+        channel: str,
+        amount: Decimal,
+        compare_at: Decimal | None = None,
+    ) -> ChannelPrice:
+        """Set what a variant costs in a channel (listing it there if it was not)."""
+        ensure_can_manage_pricing(actor)
+        chosen = await self.channel(channel)
+        price = ChannelPrice(
+            variant_id=variant_id,
+            channel=chosen.slug,
+            amount=Money.of(amount, chosen.currency),
+            compare_at=None if compare_at is None else Money.of(compare_at, chosen.currency),
+        )
+        async with self._uow() as uow:
+            product_id = await uow.prices.product_of_variant(variant_id)
+            if product_id is None:
+                raise ProductNotInChannel("No such variant.", field="variantId")
+            await uow.prices.set_price(price)
+            uow.record(VariantPriceChanged(variant_id=variant_id, product_id=product_id, channel=chosen.slug))
+            await uow.commit()
+        return price
+
+    async def create_catalogue_promotion(self, actor: Actor, *, promotion: NewCataloguePromotion) -> CataloguePromotion:
+        """Start (or schedule) a sale on catalogue prices."""
+        ensure_can_manage_pricing(actor)
+        for slug in promotion.channels:
+            require_reward_currency(promotion.reward, await self.channel(slug), what="The promotion's discount")
+        async with self._uow() as uow:
+            created = await uow.promotions.add(promotion)
+            uow.record(CataloguePromotionCreated(promotion_id=created.id))
+            await uow.commit()
+        return created

@@ -1,0 +1,129 @@
+"""Prices as shoppers see them: with and without tax, each discount with its source, and why."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from domain.pricing import breakdown
+from domain.pricing import model as pricing
+from domain.pricing.explain import describe_unit
+from schema.types.money import Money
+
+
+@strawberry.type(description="A sales channel: where a storefront sells, in which currency.")
+class Channel:
+    slug: str = strawberry.field(description="The channel's handle, passed as `channel` to price fields.")
+    currency: str = strawberry.field(description="The ISO 4217 currency of every price in the channel.")
+    default_country: str = strawberry.field(description="The country taxes are computed for by default.")
+    prices_include_tax: bool = strawberry.field(description="Whether prices are entered with tax (gross).")
+
+    @classmethod
+    def from_domain(cls, channel: pricing.Channel) -> Channel:
+        return cls(
+            slug=channel.slug,
+            currency=channel.currency,
+            default_country=channel.default_country,
+            prices_include_tax=channel.prices_include_tax,
+        )
+
+
+@strawberry.type(description="An amount with and without tax.")
+class TaxedMoney:
+    net: Money = strawberry.field(description="Without tax.")
+    gross: Money = strawberry.field(description="With tax.")
+    tax: Money = strawberry.field(description="The tax: gross minus net.")
+
+    @classmethod
+    def from_domain(cls, taxed: pricing.TaxedMoney) -> TaxedMoney:
+        return cls(
+            net=Money.from_domain(taxed.net), gross=Money.from_domain(taxed.gross), tax=Money.from_domain(taxed.tax)
+        )
+
+
+@strawberry.type(description="The lowest and highest of some prices, with and without tax.")
+class TaxedMoneyRange:
+    start: TaxedMoney = strawberry.field(description="The lowest.")
+    stop: TaxedMoney = strawberry.field(description="The highest.")
+
+    @classmethod
+    def from_domain(cls, taxed: breakdown.TaxedRange) -> TaxedMoneyRange:
+        return cls(start=TaxedMoney.from_domain(taxed.start), stop=TaxedMoney.from_domain(taxed.stop))
+
+
+@strawberry.enum(description="What took money off a price.")
+class AdjustmentKind(Enum):
+    CATALOGUE_PROMOTION = "catalogue_promotion"
+    ORDER_PROMOTION = "order_promotion"
+    VOUCHER = "voucher"
+    FREE_SHIPPING = "free_shipping"
+
+
+@strawberry.type(description="One discount in a price's breakdown, with where it came from.")
+class PriceAdjustment:
+    kind: AdjustmentKind = strawberry.field(description="What kind of rule gave it.")
+    source_id: str = strawberry.field(description="The rule's ID (a promotion's ID or a voucher's code).")
+    source_name: str = strawberry.field(description="The rule's name, to show shoppers.")
+    amount: Money = strawberry.field(description="What it took off, on the channel's entered basis.")
+
+    @classmethod
+    def from_domain(cls, adjustment: breakdown.Adjustment) -> PriceAdjustment:
+        return cls(
+            kind=AdjustmentKind(adjustment.kind.value),
+            source_id=adjustment.source_id,
+            source_name=adjustment.source_name,
+            amount=Money.from_domain(adjustment.amount),
+        )
+
+
+@strawberry.type(description="What one unit of a variant costs in a channel now, and why.")
+class VariantPricing:
+    channel: str = strawberry.field(description="The channel priced in.")
+    price: TaxedMoney = strawberry.field(description="What a shopper pays now, after catalogue promotions.")
+    undiscounted: TaxedMoney = strawberry.field(description="The price before any promotion.")
+    compare_at: TaxedMoney | None = strawberry.field(description="A reference price to show struck through.")
+    on_sale: bool = strawberry.field(description="Whether a promotion lowers the price now.")
+    discount: Money = strawberry.field(description="What the promotions take off, on the entered basis.")
+    base: Money = strawberry.field(description="The entered price, before promotions.")
+    adjustments: list[PriceAdjustment] = strawberry.field(description="Each promotion applied, in order.")
+    tax_class: str = strawberry.field(description="The tax class: standard, reduced or zero.")
+    tax_rate: Decimal = strawberry.field(description="The tax rate applied, in percent.")
+    explanation: list[str] = strawberry.field(description="The breakdown in words, for support and debugging.")
+
+    @classmethod
+    def from_domain(cls, unit: breakdown.PricedUnit) -> VariantPricing:
+        return cls(
+            channel=unit.channel,
+            price=TaxedMoney.from_domain(unit.price),
+            undiscounted=TaxedMoney.from_domain(unit.undiscounted),
+            compare_at=TaxedMoney.from_domain(unit.compare_at) if unit.compare_at else None,
+            on_sale=unit.on_sale,
+            discount=Money.from_domain(unit.discount),
+            base=Money.from_domain(unit.base),
+            adjustments=[PriceAdjustment.from_domain(a) for a in unit.adjustments],
+            tax_class=unit.tax_class.value,
+            tax_rate=unit.tax_rate.value,
+            explanation=list(describe_unit(unit)),
+        )
+
+
+@strawberry.type(description="What a product's variants cost in a channel now.")
+class ProductPricing:
+    channel: str = strawberry.field(description="The channel priced in.")
+    price_range: TaxedMoneyRange = strawberry.field(description="From the cheapest to the dearest variant, now.")
+    price_range_undiscounted: TaxedMoneyRange = strawberry.field(description="The same before promotions.")
+    on_sale: bool = strawberry.field(description="Whether a promotion lowers any variant's price now.")
+    max_discount: Money = strawberry.field(description="The largest saving on one variant, on the entered basis.")
+
+    @classmethod
+    def from_domain(cls, priced: breakdown.PricedProduct) -> ProductPricing:
+        discounts = [unit.discount for unit in priced.variants]
+        return cls(
+            channel=priced.channel,
+            price_range=TaxedMoneyRange.from_domain(priced.price_range),
+            price_range_undiscounted=TaxedMoneyRange.from_domain(priced.undiscounted_range),
+            on_sale=any(unit.on_sale for unit in priced.variants),
+            max_discount=Money.from_domain(max(discounts, key=lambda m: m.amount)),
+        )
