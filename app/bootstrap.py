@@ -87,7 +87,7 @@ class Container:
     def request_scope(self) -> tuple[Services, Loaders]:
         """Return the domain services and loaders for one request."""
         loaders = build_loaders(self.database, self.cached)
-        reader = SqlCatalogReader(self.database, loaders)
+        reader = SqlCatalogReader(self.database, loaders, self.cached)
         pricing = PricingService(
             reader=SqlPricingReader(self.database, self.cached, loaders),
             tax=SqlTaxRates(self.database, self.cached),

@@ -26,6 +26,7 @@ from resolvers.query.pricing import PricingQuery
 from resolvers.subscriptions.inventory import InventorySubscription
 from schema.errors import ErrorCodes, format_errors
 from schema.types.catalog import Category, Product, ProductVariant
+from schema.types.collections import Collection
 
 
 @strawberry.type(description="What a storefront or the dashboard can read.")
@@ -64,7 +65,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Product, ProductVariant, Category],
+        types=[Product, ProductVariant, Category, Collection],
         extensions=[
             *extra_extensions,
             ErrorCodes,

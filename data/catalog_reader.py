@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
-from data import catalog_search, catalog_sql
+from data import catalog_search, catalog_sql, codecs, keys, product_listing
+from data.cache import ReadThrough
 from data.database import Database
 from data.loaders import Loaders
+from domain.catalog.attributes import Attribute
+from domain.catalog.collections import Collection
+from domain.catalog.facets import RawFacets
 from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
 from domain.shared.pagination import CursorKey
 
@@ -14,9 +19,10 @@ from domain.shared.pagination import CursorKey
 class SqlCatalogReader:
     """Implements `CatalogReader` for one request."""
 
-    def __init__(self, database: Database, loaders: Loaders) -> None:
+    def __init__(self, database: Database, loaders: Loaders, cached: ReadThrough) -> None:
         self._database = database
         self._loaders = loaders
+        self._cached = cached
 
     async def product(self, product_id: int) -> Product | None:
         return await self._loaders.product_by_id.load(product_id)
@@ -38,13 +44,35 @@ class SqlCatalogReader:
 
     async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
         async with self._database.engine.connect() as conn:
-            found = await catalog_sql.fetch_product_slice(conn, query, after=after, limit=limit)
+            found = await product_listing.fetch_product_slice(conn, query, after=after, limit=limit)
         for product in found.items:
             self._loaders.product_by_id.prime(product.id, product)
         return found
 
     async def category_tree(self) -> CategoryTree:
         return await self._loaders.category_tree.get()
+
+    async def attributes(self) -> Sequence[Attribute]:
+        async def fetch() -> list[Attribute]:
+            async with self._database.engine.connect() as conn:
+                return await catalog_sql.fetch_attributes(conn)
+
+        return await self._cached.get_one(
+            keys.attributes(), load=fetch, encode=codecs.encode_attributes, decode=codecs.decode_attributes
+        )
+
+    async def collections(self) -> Sequence[Collection]:
+        async def fetch() -> list[Collection]:
+            async with self._database.engine.connect() as conn:
+                return await catalog_sql.fetch_collections(conn)
+
+        return await self._cached.get_one(
+            keys.collections(), load=fetch, encode=codecs.encode_collections, decode=codecs.decode_collections
+        )
+
+    async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
+        async with self._database.engine.connect() as conn:
+            return await product_listing.fetch_facets(conn, query, price_edges=tuple(price_edges))
 
     async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
         async with self._database.engine.connect() as conn:

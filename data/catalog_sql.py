@@ -4,29 +4,36 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, literal, or_, select, tuple_
+from sqlalchemy import Row, Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from data import catalog_search
-from data.tables import categories, images, products, stock, translations, variants
+from data.tables import (
+    attribute_choices,
+    attributes,
+    categories,
+    collections,
+    images,
+    product_attributes,
+    products,
+    stock,
+    translations,
+    variants,
+)
+from domain.catalog.attributes import Attribute, AttributeChoice, AttributeKind, AttributeValue
+from domain.catalog.collections import Collection, CollectionKind, CollectionRule
 from domain.catalog.model import (
     Category,
     CategoryTree,
     Product,
     ProductImage,
-    ProductQuery,
-    ProductSlice,
-    ProductSort,
-    ProductSortField,
     ProductTranslation,
     ProductVariant,
     VariantOption,
 )
 from domain.inventory.model import StockLevel
-from domain.shared.pagination import CursorKey
 
 PRODUCT_COLUMNS = (
     products.c.id,
@@ -163,71 +170,51 @@ async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:
     )
 
 
-def _sort_columns(query: ProductQuery) -> tuple[ColumnElement[Any], ...]:
-    field = query.sort.field
-    if field is ProductSortField.RELEVANCE and query.search is not None:
-        return (catalog_search.relevance_key(query.search).label("relevance"), products.c.sort_name, products.c.id)
-    if field is ProductSortField.NAME:
-        return (products.c.sort_name, products.c.id)
-    if field is ProductSortField.CREATED_AT:
-        return (products.c.created_at, products.c.id)
-    return (products.c.id,)
+async def fetch_attributes(conn: AsyncConnection) -> list[Attribute]:
+    """Return every attribute with its choices, in display order (two statements, cached together)."""
+    choices: dict[int, list[AttributeChoice]] = {}
+    for row in await conn.execute(
+        select(attribute_choices).order_by(attribute_choices.c.position, attribute_choices.c.id)
+    ):
+        choices.setdefault(row.attribute_id, []).append(AttributeChoice(row.id, row.slug, row.name))
+    rows = await conn.execute(select(attributes).order_by(attributes.c.position, attributes.c.id))
+    return [Attribute(r.id, r.slug, r.name, AttributeKind(r.kind), r.unit, tuple(choices.get(r.id, ()))) for r in rows]
 
 
-def _key_values(sort: ProductSort, key: CursorKey) -> tuple[Any, ...]:
-    if sort.field is ProductSortField.CREATED_AT:
-        return (datetime.fromisoformat(str(key[0])), key[1])
-    return key
-
-
-def _cursor_key(sort: ProductSort, row: Row[Any] | Any) -> CursorKey:
-    if sort.field is ProductSortField.RELEVANCE:
-        return (int(row.relevance), row.sort_name, row.id)
-    if sort.field is ProductSortField.NAME:
-        return (row.sort_name, row.id)
-    if sort.field is ProductSortField.CREATED_AT:
-        return (row.created_at.isoformat(), row.id)
-    return (row.id,)
-
-
-def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if query.visible_at is not None:
-        conditions.append(products.c.is_published.is_(True))
-        conditions.append(or_(products.c.published_at.is_(None), products.c.published_at <= query.visible_at))
-    if query.category_ids is not None:
-        conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
-    if query.in_stock is not None:
-        available = (
-            select(variants.c.id)
-            .join(stock, stock.c.variant_id == variants.c.id)
-            .where(variants.c.product_id == products.c.id, stock.c.quantity_on_hand > stock.c.quantity_allocated)
-            .exists()
+async def fetch_collections(conn: AsyncConnection) -> list[Collection]:
+    rows = await conn.execute(select(collections).order_by(collections.c.position, collections.c.id))
+    return [
+        Collection(
+            id=r.id,
+            slug=r.slug,
+            name=r.name,
+            description=r.description,
+            kind=CollectionKind(r.kind),
+            rule=None if r.rule is None else collection_rule(r.rule),
+            position=r.position,
         )
-        conditions.append(available if query.in_stock else ~available)
-    if query.search is not None:
-        conditions.append(catalog_search.matches(dialect, query.search))
-    return conditions
+        for r in rows
+    ]
 
 
-async def fetch_product_slice(
-    conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int
-) -> ProductSlice:
-    """Read one keyset page in the query's order and the listing's total, in a single statement."""
-    conditions = _conditions(conn.dialect.name, query)
-    columns = _sort_columns(query)
-    total = select(func.count()).select_from(products).where(*conditions).scalar_subquery()
-    page = select(*PRODUCT_COLUMNS, *columns, total.label("total_count")).where(*conditions)
-    if after is not None:
-        position = tuple_(*(getattr(c, "element", c) for c in columns))
-        values = tuple_(*(literal(v) for v in _key_values(query.sort, after)))
-        page = page.where(position < values if query.sort.descending else position > values)
-    order = [c.desc() if query.sort.descending else c.asc() for c in columns]
-    rows = (await conn.execute(page.order_by(*order).limit(limit))).all()
-    if rows:
-        keys = [_cursor_key(query.sort, row) for row in rows]
-        return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count)
-    if after is None:
-        return ProductSlice([], [], 0)
-    count = await conn.scalar(select(func.count()).select_from(products).where(*conditions))
-    return ProductSlice([], [], int(count or 0))
+def collection_rule(raw: dict[str, Any]) -> CollectionRule:
+    max_price = raw.get("max_price")
+    return CollectionRule(
+        created_within_days=raw.get("created_within_days"),
+        max_price=None if max_price is None else Decimal(str(max_price)),
+        channel=raw.get("channel"),
+    )
+
+
+async def fetch_attribute_values(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[AttributeValue]]:
+    rows = await conn.execute(
+        select(product_attributes)
+        .where(product_attributes.c.product_id.in_(product_ids))
+        .order_by(product_attributes.c.product_id, product_attributes.c.attribute_id, product_attributes.c.id)
+    )
+    found: dict[int, list[AttributeValue]] = {pid: [] for pid in product_ids}
+    for r in rows:
+        found[r.product_id].append(
+            AttributeValue(r.attribute_id, r.choice_id, r.number_value, r.boolean_value, r.text_value)
+        )
+    return found

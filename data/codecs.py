@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import orjson
 
+from domain.catalog.attributes import Attribute, AttributeChoice, AttributeKind, AttributeValue
+from domain.catalog.collections import Collection, CollectionKind, CollectionRule
 from domain.catalog.model import (
     Category,
     CategoryTree,
@@ -142,3 +144,55 @@ def encode_event(event: Event) -> bytes:
 
 def decode_event(event_type: type[E], raw: bytes) -> E:
     return event_type(**orjson.loads(raw))
+
+
+def encode_attributes(found: list[Attribute]) -> bytes:
+    return dumps(
+        [[a.id, a.slug, a.name, a.kind.value, a.unit, [[c.id, c.slug, c.name] for c in a.choices]] for a in found]
+    )
+
+
+def decode_attributes(raw: bytes) -> list[Attribute]:
+    return [
+        Attribute(id_, slug, name, AttributeKind(kind), unit, tuple(AttributeChoice(*c) for c in choices))
+        for id_, slug, name, kind, unit, choices in orjson.loads(raw)
+    ]
+
+
+def encode_collections(found: list[Collection]) -> bytes:
+    return dumps([[c.id, c.slug, c.name, c.description, c.kind.value, _rule(c.rule), c.position] for c in found])
+
+
+def _rule(rule: CollectionRule | None) -> dict[str, Any] | None:
+    if rule is None:
+        return None
+    return {"created_within_days": rule.created_within_days, "max_price": rule.max_price, "channel": rule.channel}
+
+
+def decode_collections(raw: bytes) -> list[Collection]:
+    return [
+        Collection(
+            id_,
+            slug,
+            name,
+            description,
+            CollectionKind(kind),
+            None
+            if rule is None
+            else CollectionRule(
+                rule["created_within_days"],
+                None if rule["max_price"] is None else Decimal(rule["max_price"]),
+                rule["channel"],
+            ),
+            position,
+        )
+        for id_, slug, name, description, kind, rule, position in orjson.loads(raw)
+    ]
+
+
+def encode_attribute_values(values: list[AttributeValue]) -> bytes:
+    return dumps([[v.attribute_id, v.choice_id, v.number, v.boolean, v.text] for v in values])
+
+
+def decode_attribute_values(raw: bytes) -> list[AttributeValue]:
+    return [AttributeValue(a, c, None if n is None else Decimal(n), b, t) for a, c, n, b, t in orjson.loads(raw)]

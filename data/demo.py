@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from data import catalog_search
 from data.database import Database
 from data.demo_pricing import ensure_pricing, prices_for
+from data.pricing_sql import refresh_listings
 from data.tables import categories, channel_prices, images, stock, variants
 from data.tables import products as product_table
 from domain.catalog.model import sort_name
@@ -195,6 +196,7 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
         await _index_for_search(conn, product_rows, variant_rows)
         await _insert(conn, stock, stock_rows)
         await _insert(conn, channel_prices, price_rows)
+        await refresh_listings(conn, [row["id"] for row in product_rows])
         await _insert(conn, images, image_rows)
         if conn.dialect.name == "postgresql":
             for table in ("categories", "products", "product_variants", "product_images"):

@@ -53,3 +53,15 @@ def promotions() -> str:
 
 def tax_rates() -> str:
     return f"{PREFIX}tax-rates"
+
+
+def attributes() -> str:
+    return f"{PREFIX}attributes"
+
+
+def collections() -> str:
+    return f"{PREFIX}collections"
+
+
+def attribute_values(product_id: int) -> str:
+    return f"{PREFIX}attribute-values:{product_id}"

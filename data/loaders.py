@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from data import catalog_sql, codecs, keys
 from data.cache import ReadThrough
 from data.database import Database
+from domain.catalog.attributes import AttributeValue
 from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTranslation, ProductVariant
 from domain.inventory.model import StockLevel
 
@@ -46,6 +47,7 @@ class Loaders:
     images_by_product: DataLoader[int, list[ProductImage]]
     stock_by_variant: DataLoader[int, StockLevel | None]
     category_tree: Once[CategoryTree]
+    attribute_values: DataLoader[int, list[AttributeValue]]
     translation: DataLoader[tuple[int, str], ProductTranslation | None]
     product_id_by_translated_slug: DataLoader[tuple[str, str], int | None]
 
@@ -126,6 +128,16 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
             decode=codecs.decode_category_tree,
         )
 
+    async def attribute_values(ids: list[int]) -> list[list[AttributeValue]]:
+        found = await cached.get(
+            ids,
+            cache_key=keys.attribute_values,
+            load=from_db(catalog_sql.fetch_attribute_values),
+            encode=codecs.encode_attribute_values,
+            decode=codecs.decode_attribute_values,
+        )
+        return [v or [] for v in found]
+
     async def translation(pairs: list[tuple[int, str]]) -> list[ProductTranslation | None]:
         return await cached.get(
             pairs,
@@ -152,6 +164,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         images_by_product=DataLoader(images),
         stock_by_variant=DataLoader(stock),
         category_tree=Once(category_tree),
+        attribute_values=DataLoader(attribute_values),
         translation=DataLoader(translation),
         product_id_by_translated_slug=DataLoader(translated_slugs),
     )

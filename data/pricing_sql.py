@@ -9,11 +9,19 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.codecs import dumps
-from data.tables import catalogue_promotions, channel_prices, channels, products, tax_rates, variants
+from data.tables import (
+    catalogue_promotions,
+    channel_prices,
+    channels,
+    product_channel_listings,
+    products,
+    tax_rates,
+    variants,
+)
 from domain.catalog.model import CategoryTree
 from domain.pricing.inputs import ProductInputs
 from domain.pricing.model import (
@@ -219,3 +227,19 @@ def decode_tax_rates(raw: bytes) -> list[TaxRates]:
         TaxRates(country, Percentage(Decimal(s)), Percentage(Decimal(r)), Percentage(Decimal(z)))
         for country, s, r, z in orjson.loads(raw)
     ]
+
+
+async def refresh_listings(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
+    """Recompute the products' lowest price per channel (what listings filter and sort by)."""
+    for start in range(0, len(product_ids), 5_000):
+        chunk = list(product_ids[start : start + 5_000])
+        await conn.execute(delete(product_channel_listings).where(product_channel_listings.c.product_id.in_(chunk)))
+        lowest = (
+            select(variants.c.product_id, channel_prices.c.channel_slug, func.min(channel_prices.c.amount))
+            .join(variants, variants.c.id == channel_prices.c.variant_id)
+            .where(variants.c.product_id.in_(chunk))
+            .group_by(variants.c.product_id, channel_prices.c.channel_slug)
+        )
+        await conn.execute(
+            product_channel_listings.insert().from_select(["product_id", "channel_slug", "min_price"], lowest)
+        )

@@ -184,3 +184,93 @@ channels = cast(Table, ChannelRow.__table__)
 channel_prices = cast(Table, ChannelPriceRow.__table__)
 tax_rates = cast(Table, TaxRateRow.__table__)
 catalogue_promotions = cast(Table, CataloguePromotionRow.__table__)
+
+
+class AttributeRow(Base):
+    """A typed product property shoppers filter by: text, number, boolean or choice."""
+
+    __tablename__ = "attributes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AttributeChoiceRow(Base):
+    __tablename__ = "attribute_choices"
+    __table_args__ = (UniqueConstraint("attribute_id", "slug", name="uq_attribute_choices_attribute_id_slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attribute_id: Mapped[int] = mapped_column(ForeignKey("attributes.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProductAttributeRow(Base):
+    """One value of an attribute on a product (a choice attribute may hold several)."""
+
+    __tablename__ = "product_attributes"
+    __table_args__ = (
+        Index("ix_product_attributes_attribute_id_choice_id_product_id", "attribute_id", "choice_id", "product_id"),
+        Index("ix_product_attributes_attribute_id_number_value", "attribute_id", "number_value"),
+        Index("ix_product_attributes_product_id", "product_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    attribute_id: Mapped[int] = mapped_column(ForeignKey("attributes.id", ondelete="CASCADE"))
+    choice_id: Mapped[int | None] = mapped_column(ForeignKey("attribute_choices.id", ondelete="CASCADE"))
+    number_value: Mapped[Decimal | None] = mapped_column(Amount())
+    boolean_value: Mapped[bool | None] = mapped_column(Boolean)
+    text_value: Mapped[str | None] = mapped_column(String(250))
+
+
+class ProductChannelListingRow(Base):
+    """A product's lowest entered price in a channel, kept with its prices, so listings filter and sort by it."""
+
+    __tablename__ = "product_channel_listings"
+    __table_args__ = (
+        Index(
+            "ix_product_channel_listings_channel_slug_min_price_product_id", "channel_slug", "min_price", "product_id"
+        ),
+    )
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    channel_slug: Mapped[str] = mapped_column(ForeignKey("channels.slug", ondelete="CASCADE"), primary_key=True)
+    min_price: Mapped[Decimal] = mapped_column(Amount())
+
+
+class CollectionRow(Base):
+    """A named group of products: picked by hand (`manual`) or defined by a rule (`rule`)."""
+
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(250))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    # For rule collections: {"created_within_days": 30} and/or {"max_price": "20.00", "channel": "us"}.
+    rule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CollectionProductRow(Base):
+    __tablename__ = "collection_products"
+    __table_args__ = (Index("ix_collection_products_product_id", "product_id"),)
+
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+attributes = cast(Table, AttributeRow.__table__)
+attribute_choices = cast(Table, AttributeChoiceRow.__table__)
+product_attributes = cast(Table, ProductAttributeRow.__table__)
+product_channel_listings = cast(Table, ProductChannelListingRow.__table__)
+collections = cast(Table, CollectionRow.__table__)
+collection_products = cast(Table, CollectionProductRow.__table__)

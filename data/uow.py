@@ -116,6 +116,7 @@ class SqlPriceRepository:
             )
         product_id = await self.product_of_variant(price.variant_id)
         if product_id is not None:
+            await pricing_sql.refresh_listings(await self._session.connection(), [product_id])
             self._stale.add(keys.price_rows(product_id, price.channel))
 
 

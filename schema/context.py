@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from domain.catalog.attributes import AttributeValue
 from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTranslation, ProductVariant
 from domain.catalog.services import CatalogService
 from domain.inventory.model import StockLevel
@@ -54,6 +55,9 @@ class LoaderSet(Protocol):
 
     @property
     def category_tree(self) -> Memo[CategoryTree]: ...
+
+    @property
+    def attribute_values(self) -> Loader[int, list[AttributeValue]]: ...
 
     @property
     def translation(self) -> Loader[tuple[int, str], ProductTranslation | None]: ...

@@ -79,16 +79,22 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
+def edges_of(page: Page[D], map_item: Callable[[D], T]) -> list[Edge[T]]:
+    """Map a domain page's items onto edges with their cursors."""
+    return [Edge(cursor=c, node=map_item(item)) for item, c in zip(page.items, page.cursors, strict=True)]
+
+
+def page_info_of(page: Page[D]) -> PageInfo:
+    """Return where a domain page sits."""
+    cursors: Sequence[str] = page.cursors
+    return PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
 def to_connection(page: Page[D], map_item: Callable[[D], T]) -> Connection[T]:
     """Map a domain page onto a connection."""
-    cursors: Sequence[str] = page.cursors
-    return Connection(
-        edges=[Edge(cursor=c, node=map_item(item)) for item, c in zip(page.items, cursors, strict=True)],
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
-        ),
-        total_count=page.total_count,
-    )
+    return Connection(edges=edges_of(page, map_item), page_info=page_info_of(page), total_count=page.total_count)

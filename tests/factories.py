@@ -13,11 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
 from data.database import Database
+from data.pricing_sql import refresh_listings
 from data.tables import (
+    attribute_choices,
+    attributes,
     categories,
     channel_prices,
     channels,
+    collection_products,
+    collections,
     images,
+    product_attributes,
     products,
     stock,
     tax_rates,
@@ -136,9 +142,73 @@ async def add_product(
         for position, url in enumerate(image_urls or []):
             await conn.execute(images.insert().values(product_id=product_id, url=url, alt=name, position=position))
         await catalog_search.refresh(conn, [product_id])
+        await refresh_listings(conn, [product_id])
     return product_id
 
 
 async def add_translation(database: Database, product_id: int, language_code: str, **fields: str | None) -> None:
     async with database.engine.begin() as conn:
         await conn.execute(translations.insert().values(product_id=product_id, language_code=language_code, **fields))
+
+
+async def add_attribute(
+    database: Database, *, slug: str, kind: str, choices: list[str] | None = None, unit: str | None = None
+) -> dict[str, int]:
+    """Create an attribute; return its id under "" and each choice's id under its slug."""
+    async with database.engine.begin() as conn:
+        attribute_id = _new_id(
+            await conn.execute(
+                attributes.insert().values(slug=slug, name=slug.title(), kind=kind, unit=unit, position=0)
+            )
+        )
+        ids = {"": attribute_id}
+        for position, choice in enumerate(choices or []):
+            row = {"attribute_id": attribute_id, "slug": choice, "name": choice.title(), "position": position}
+            ids[choice] = _new_id(await conn.execute(attribute_choices.insert().values(**row)))
+    return ids
+
+
+async def set_attribute(
+    database: Database,
+    product_id: int,
+    attribute_id: int,
+    *,
+    choice_id: int | None = None,
+    number: Decimal | None = None,
+    boolean: bool | None = None,
+) -> None:
+    async with database.engine.begin() as conn:
+        await conn.execute(
+            product_attributes.insert().values(
+                product_id=product_id,
+                attribute_id=attribute_id,
+                choice_id=choice_id,
+                number_value=number,
+                boolean_value=boolean,
+            )
+        )
+
+
+async def add_collection(
+    database: Database, *, slug: str, product_ids: list[int] | None = None, rule: dict[str, Any] | None = None
+) -> int:
+    async with database.engine.begin() as conn:
+        collection_id = _new_id(
+            await conn.execute(
+                collections.insert().values(
+                    slug=slug,
+                    name=slug.title(),
+                    description="",
+                    kind="rule" if rule is not None else "manual",
+                    rule=rule,
+                    position=0,
+                )
+            )
+        )
+        for position, product_id in enumerate(product_ids or []):
+            await conn.execute(
+                collection_products.insert().values(
+                    collection_id=collection_id, product_id=product_id, position=position
+                )
+            )
+    return collection_id

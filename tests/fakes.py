@@ -13,9 +13,13 @@ import itertools
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Self, TypeVar
 
+from domain.catalog.attributes import Attribute, AttributeFilter, AttributeValue
+from domain.catalog.collections import Collection
+from domain.catalog.facets import RawFacets, ValueCount
 from domain.catalog.model import (
     Category,
     CategoryTree,
@@ -122,6 +126,11 @@ class FakeStore:
     categories: dict[int, Category] = field(default_factory=dict)
     stock: dict[int, StockedVariant] = field(default_factory=dict)
     translations: dict[tuple[int, str], ProductTranslation] = field(default_factory=dict)
+    attributes: dict[int, Attribute] = field(default_factory=dict)
+    attribute_values: dict[int, list[AttributeValue]] = field(default_factory=dict)  # by product id
+    collections: dict[int, Collection] = field(default_factory=dict)
+    collection_members: dict[int, set[int]] = field(default_factory=dict)  # collection id -> product ids
+    min_prices: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # (product id, channel) -> lowest
     committed_events: list[Event] = field(default_factory=list)
     commits: int = 0
     rollbacks: int = 0
@@ -200,11 +209,58 @@ class FakeCatalogReader:
                 return False
         if query.in_stock is not None:
             stocked = any(s.product_id == product.id and s.level.is_in_stock for s in self._store.stock.values())
-            return stocked is query.in_stock
-        return True
+            if stocked is not query.in_stock:
+                return False
+        if query.collection_id is not None and product.id not in self._store.collection_members.get(
+            query.collection_id, set()
+        ):
+            return False
+        if query.created_after is not None and product.created_at < query.created_after:
+            return False
+        if query.channel is not None:
+            price = self._store.min_prices.get((product.id, query.channel))
+            if price is None or (query.price_range is not None and not query.price_range.contains(price)):
+                return False
+        return all(self._has(product.id, wanted) for wanted in query.attributes)
+
+    def _has(self, product_id: int, wanted: AttributeFilter) -> bool:
+        for value in self._store.attribute_values.get(product_id, []):
+            if value.attribute_id != wanted.attribute_id:
+                continue
+            if wanted.choice_ids and value.choice_id in wanted.choice_ids:
+                return True
+            if wanted.number_range and value.number is not None and wanted.number_range.contains(value.number):
+                return True
+            if wanted.boolean is not None and value.boolean is wanted.boolean:
+                return True
+        return False
 
     async def category_tree(self) -> CategoryTree:
         return CategoryTree(self._store.categories.values())
+
+    async def attributes(self) -> Sequence[Attribute]:
+        return list(self._store.attributes.values())
+
+    async def collections(self) -> Sequence[Collection]:
+        return list(self._store.collections.values())
+
+    async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
+        matching = [p for p in self._store.products.values() if self._matches(query, p)]
+        by_category: dict[int, int] = {}
+        by_value: dict[tuple[int, int | None, bool | None], set[int]] = {}
+        by_bucket: dict[int, int] = {}
+        for product in matching:
+            if product.category_id is not None:
+                by_category[product.category_id] = by_category.get(product.category_id, 0) + 1
+            for value in self._store.attribute_values.get(product.id, []):
+                if value.choice_id is not None or value.boolean is not None:
+                    by_value.setdefault((value.attribute_id, value.choice_id, value.boolean), set()).add(product.id)
+            if query.channel is not None:
+                price = self._store.min_prices[(product.id, query.channel)]
+                index = max(i for i, edge in enumerate(price_edges) if price >= edge or i == 0)
+                by_bucket[index] = by_bucket.get(index, 0) + 1
+        values = [ValueCount(a, c, b, len(ids)) for (a, c, b), ids in sorted(by_value.items(), key=str)]
+        return RawFacets(by_category=by_category, by_value=values, by_bucket=by_bucket)
 
 
 # --- unit of work and repositories --------------------------------------------------------------------------------

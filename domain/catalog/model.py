@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
+from domain.catalog.attributes import AttributeFilter, AttributeFilterInput, NumberRange
 from domain.catalog.errors import InvalidLanguageCode, InvalidProductName, InvalidSlug
 from domain.catalog.search import SearchQuery
 from domain.shared.pagination import InvalidCursor
@@ -160,6 +162,7 @@ class ProductSortField(StrEnum):
     NAME = "name"
     CREATED_AT = "created_at"
     RELEVANCE = "relevance"
+    PRICE = "price"  # the lowest entered price in the query's channel, before promotions
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,16 +185,18 @@ class ProductSort:
 
     def check_key(self, key: tuple[str | int, ...]) -> None:
         """Refuse a cursor key that this order could not have produced."""
-        if self.field is ProductSortField.CREATED_AT:
-            try:
+        try:
+            if self.field is ProductSortField.CREATED_AT:
                 datetime.fromisoformat(str(key[0]))
-            except ValueError:
-                raise InvalidCursor("The cursor is malformed.", field="after") from None
+            if self.field is ProductSortField.PRICE and not Decimal(str(key[0])).is_finite():
+                raise ValueError
+        except (ValueError, ArithmeticError):
+            raise InvalidCursor("The cursor is malformed.", field="after") from None
 
     def key(self, product: Product) -> tuple[str | int, ...]:
         """Return the product's position in this order (what its cursor holds); relevance needs the search."""
-        if self.field is ProductSortField.RELEVANCE:
-            raise ValueError("a relevance position depends on the search: see search.relevance_tier")
+        if self.field in (ProductSortField.RELEVANCE, ProductSortField.PRICE):
+            raise ValueError("this position depends on the search or the channel: the reader returns it")
         if self.field is ProductSortField.NAME:
             return (sort_name(product.name), product.id)
         if self.field is ProductSortField.CREATED_AT:
@@ -205,6 +210,20 @@ def sort_name(name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ProductCriteria:
+    """What a caller asks of a product listing, before it is checked and resolved into a `ProductQuery`."""
+
+    category_id: int | None = None
+    collection_id: int | None = None
+    in_stock: bool | None = None
+    search: str | None = None
+    attributes: tuple[AttributeFilterInput, ...] = ()
+    channel: str | None = None
+    price_range: NumberRange | None = None
+    sort: ProductSort | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ProductQuery:
     """What a product listing asks for; `category_ids` is already expanded to the whole subtree."""
 
@@ -212,6 +231,11 @@ class ProductQuery:
     visible_at: datetime | None = None  # shoppers: only products visible at this moment; staff: None, all
     in_stock: bool | None = None
     search: SearchQuery | None = None
+    attributes: tuple[AttributeFilter, ...] = ()
+    channel: str | None = None  # where `price_range` and the price sort look; products it does not sell drop out
+    price_range: NumberRange | None = None
+    collection_id: int | None = None  # products picked into a manual collection
+    created_after: datetime | None = None
     sort: ProductSort = ProductSort()
 
 

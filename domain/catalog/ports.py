@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Protocol
 
+from domain.catalog.attributes import Attribute
+from domain.catalog.collections import Collection
+from domain.catalog.facets import RawFacets
 from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
 from domain.shared.pagination import CursorKey
 from domain.shared.ports import UnitOfWork
@@ -26,6 +30,14 @@ class CatalogReader(Protocol):
         ...
 
     async def category_tree(self) -> CategoryTree: ...
+
+    async def attributes(self) -> Sequence[Attribute]: ...
+
+    async def collections(self) -> Sequence[Collection]: ...
+
+    async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
+        """Count the query's products per direct category, attribute value, and price bucket (by lower edge)."""
+        ...
 
     async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
         """Return, per word, known catalogue words that could be what a mistyped word meant."""

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from domain.catalog.attributes import Attribute, InvalidRange, NumberRange, resolve_filters
+from domain.catalog.collections import Collection, CollectionKind, CollectionNotFound
 from domain.catalog.errors import CategoryNotFound, InvalidSort, ProductNotFound, SlugTaken
 from domain.catalog.events import ProductUpdated
+from domain.catalog.facets import PRICE_EDGES, Facets, roll_up
 from domain.catalog.model import (
     Category,
     CategoryTree,
     LocalizedText,
     Product,
+    ProductCriteria,
     ProductQuery,
     ProductSort,
     ProductSortField,
@@ -26,9 +30,11 @@ from domain.shared.pagination import InvalidCursor, Page, PageRequest, build_pag
 from domain.shared.ports import Clock
 
 DEFAULT_SORT = ProductSort()
+EVERYTHING = ProductCriteria()
 RELEVANCE_SORT = ProductSort(ProductSortField.RELEVANCE)
 PRODUCTS_SCOPE = DEFAULT_SORT.scope
 CATEGORIES_SCOPE = "categories:tree"
+COLLECTIONS_SCOPE = "collections:position"
 
 
 class CatalogService:
@@ -40,44 +46,86 @@ class CatalogService:
         self._clock = clock
 
     async def browse_products(
-        self,
-        actor: Actor,
-        *,
-        category_id: int | None = None,
-        in_stock: bool | None = None,
-        search: str | None = None,
-        sort: ProductSort | None = None,
-        page: PageRequest,
+        self, actor: Actor, criteria: ProductCriteria = EVERYTHING, *, page: PageRequest
     ) -> Page[Product]:
         """List the products the actor may see: searched, filtered and sorted (by relevance when searching)."""
-        text = clean_search(search)
-        sort = sort or (RELEVANCE_SORT if text else DEFAULT_SORT)
-        if sort.field is ProductSortField.RELEVANCE and text is None:
-            raise InvalidSort("Sorting by relevance needs a search.", field="sortBy")
-        query = ProductQuery(
-            category_ids=await self._subtree(category_id),
-            visible_at=None if sees_unpublished(actor) else self._clock.now(),
-            in_stock=in_stock,
-            search=await self._search_query(text) if text else None,
-            sort=sort,
-        )
-        # A cursor belongs to one order of one search: another search's cursor is refused, not misapplied.
-        scope = (
-            sort.scope if text is None else f"{sort.scope}:{hashlib.sha256(text.casefold().encode()).hexdigest()[:12]}"
-        )
-        after = decode_cursor(scope, page.after, sort.shape) if page.after else None
+        query, scope = await self._query(actor, criteria)
+        after = decode_cursor(scope, page.after, query.sort.shape) if page.after else None
         if after is not None:
-            sort.check_key(after)
+            query.sort.check_key(after)
         rows = await self._reader.list_products(query, after=after, limit=page.first + 1)
         positions = {p.id: key for p, key in zip(rows.items, rows.keys, strict=True)}
         return build_page(
             rows.items, request=page, scope=scope, key=lambda p: positions[p.id], total_count=rows.total_count
         )
 
+    async def facet_products(self, actor: Actor, criteria: ProductCriteria = EVERYTHING) -> Facets:
+        """Count a listing's products per category (with subcategories), attribute value and price bucket."""
+        query, _ = await self._query(actor, criteria)
+        raw = await self._reader.facets(query, price_edges=PRICE_EDGES)
+        return roll_up(raw, await self._reader.category_tree(), priced=query.channel is not None)
+
     async def suggest(self, actor: Actor, *, text: str, limit: int) -> list[str]:
         """Return the names of the products that best match what the shopper has typed so far."""
-        page = await self.browse_products(actor, search=text, page=PageRequest(first=limit))
+        page = await self.browse_products(actor, ProductCriteria(search=text), page=PageRequest(first=limit))
         return [p.name for p in page.items] if clean_search(text) else []
+
+    async def list_attributes(self) -> Sequence[Attribute]:
+        """Return every attribute shoppers can filter by, with its choices."""
+        return await self._reader.attributes()
+
+    async def get_collection(self, *, collection_id: int | None = None, slug: str | None = None) -> Collection:
+        """Return one collection by id or slug."""
+        every = await self._reader.collections()
+        found = next((c for c in every if c.id == collection_id or (slug is not None and c.slug == slug)), None)
+        if found is None:
+            raise CollectionNotFound("No such collection.")
+        return found
+
+    async def browse_collections(self, *, page: PageRequest) -> Page[Collection]:
+        """List collections in display order."""
+        every = sorted(await self._reader.collections(), key=lambda c: (c.position, c.id))
+        start = 0
+        if page.after:
+            (after_id,) = decode_cursor(COLLECTIONS_SCOPE, page.after, (int,))
+            start = next((i + 1 for i, c in enumerate(every) if c.id == after_id), len(every))
+        rows = every[start : start + page.first + 1]
+        return build_page(rows, request=page, scope=COLLECTIONS_SCOPE, key=lambda c: (c.id,), total_count=len(every))
+
+    async def _query(self, actor: Actor, criteria: ProductCriteria) -> tuple[ProductQuery, str]:
+        """Check and resolve what was asked into a query, and name the listing its cursors belong to."""
+        text = clean_search(criteria.search)
+        sort = criteria.sort or (RELEVANCE_SORT if text else DEFAULT_SORT)
+        if sort.field is ProductSortField.RELEVANCE and text is None:
+            raise InvalidSort("Sorting by relevance needs a search.", field="sortBy")
+        if (sort.field is ProductSortField.PRICE or criteria.price_range) and criteria.channel is None:
+            raise InvalidSort("Sorting or filtering by price needs a channel.", field="channel")
+        if criteria.price_range and criteria.price_range.minimum is not None and criteria.price_range.minimum < 0:
+            raise InvalidRange("A price range cannot start below zero.", field="price")
+        now = self._clock.now()
+        collection = await self.get_collection(collection_id=criteria.collection_id) if criteria.collection_id else None
+        rule = collection.rule if collection and collection.kind is CollectionKind.RULE else None
+        attributes = {a.slug: a for a in await self._reader.attributes()} if criteria.attributes else {}
+        query = ProductQuery(
+            category_ids=await self._subtree(criteria.category_id),
+            visible_at=None if sees_unpublished(actor) else now,
+            in_stock=criteria.in_stock,
+            search=await self._search_query(text) if text else None,
+            attributes=resolve_filters(criteria.attributes, attributes),
+            channel=criteria.channel or (rule.channel if rule and rule.max_price is not None else None),
+            price_range=criteria.price_range
+            or (NumberRange(maximum=rule.max_price) if rule and rule.max_price else None),
+            collection_id=collection.id if collection and collection.kind is CollectionKind.MANUAL else None,
+            created_after=rule.created_after(now) if rule else None,
+            sort=sort,
+        )
+        # A cursor belongs to one order of one listing: another search's or channel's cursor is refused.
+        scope = sort.scope
+        if text is not None:
+            scope += ":" + hashlib.sha256(text.casefold().encode()).hexdigest()[:12]
+        if sort.field is ProductSortField.PRICE:
+            scope += f":{query.channel}"
+        return query, scope
 
     async def _subtree(self, category_id: int | None) -> frozenset[int] | None:
         if category_id is None:

@@ -2,66 +2,28 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
-from domain.catalog import model
+from domain.catalog.collections import CollectionNotFound
 from domain.catalog.errors import CategoryNotFound, ProductNotFound
-from domain.catalog.search import MAX_SEARCH_LENGTH
 from domain.shared.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.relay import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection, page_request, parse_id, to_connection
+from schema.types.attributes import Attribute
 from schema.types.catalog import Category, Product
+from schema.types.collections import Collection
+from schema.types.listing import ProductFilter, Search, SortBy, to_criteria
+from schema.types.product_listing import ProductConnection, to_product_connection
 
 First = Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 
 
-@strawberry.input(description="Narrow a product listing.")
-class ProductFilter:
-    category_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only products in this category or its subcategories."
-    )
-    in_stock: bool | None = strawberry.field(
-        default=None, description="Only products with (true) or without (false) a variant that can be bought now."
-    )
-
-
-@strawberry.enum(description="What to sort products by.")
-class ProductSortField(Enum):
-    DEFAULT = model.ProductSortField.DEFAULT
-    NAME = model.ProductSortField.NAME
-    CREATED_AT = model.ProductSortField.CREATED_AT
-    RELEVANCE = model.ProductSortField.RELEVANCE
-
-
-@strawberry.enum(description="Which way to sort.")
-class SortDirection(Enum):
-    ASC = "asc"
-    DESC = "desc"
-
-
-@strawberry.input(description="The order of a product listing; ties are broken by ID in the same direction.")
-class ProductSortInput:
-    field: ProductSortField = strawberry.field(description="What to sort by.")
-    direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Which way to sort.")
-
-    def to_domain(self) -> model.ProductSort:
-        return model.ProductSort(field=self.field.value, descending=self.direction is SortDirection.DESC)
-
-
-SortBy = Annotated[ProductSortInput | None, strawberry.argument(description="The order; by relevance when searching.")]
-Search = Annotated[
-    str | None,
-    strawberry.argument(description=f"Words in names, descriptions or SKUs (at most {MAX_SEARCH_LENGTH} characters)."),
-]
-
-
 @strawberry.type
 class CatalogQuery:
-    @strawberry.field(description="Products the caller may see: searched, filtered and sorted.")
+    @strawberry.field(description="Products the caller may see: searched, filtered and sorted, with facets.")
     async def products(
         self,
         info: Info,
@@ -70,17 +32,32 @@ class CatalogQuery:
         filter: ProductFilter | None = None,
         sort_by: SortBy = None,
         search: Search = None,
-    ) -> Connection[Product]:
-        filter = filter or ProductFilter()
-        page = await info.context.catalog.browse_products(
-            info.context.actor,
-            category_id=parse_id(filter.category_id, "Category") if filter.category_id else None,
-            in_stock=filter.in_stock,
-            search=search,
-            sort=sort_by.to_domain() if sort_by else None,
-            page=page_request(first, after),
-        )
-        return to_connection(page, Product.from_domain)
+    ) -> ProductConnection:
+        criteria = to_criteria(filter, search=search, sort_by=sort_by)
+        page = await info.context.catalog.browse_products(info.context.actor, criteria, page=page_request(first, after))
+        return to_product_connection(page, criteria)
+
+    @strawberry.field(description="Every attribute shoppers can filter by (a short, configured list).")
+    async def attributes(self, info: Info) -> list[Attribute]:
+        return [Attribute.from_domain(a) for a in await info.context.catalog.list_attributes()]
+
+    @strawberry.field(description="Collections, in display order.")
+    async def collections(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Collection]:
+        page = await info.context.catalog.browse_collections(page=page_request(first, after))
+        return to_connection(page, Collection.from_domain)
+
+    @strawberry.field(description="One collection by ID or slug; null when it does not exist.")
+    async def collection(
+        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+    ) -> Collection | None:
+        collection_id = parse_id(id, "Collection") if id is not None else None
+        try:
+            found = await info.context.catalog.get_collection(collection_id=collection_id, slug=slug)
+        except CollectionNotFound:
+            return None
+        return Collection.from_domain(found)
 
     @strawberry.field(description="Names of the products that best match what the shopper has typed so far.")
     async def search_suggestions(

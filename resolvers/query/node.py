@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
+from domain.catalog.collections import CollectionNotFound
 from domain.shared.pagination import MAX_PAGE_SIZE
 from schema.context import Info
 from schema.errors import ApiError
 from schema.relay import Node, parse_global_id
 from schema.types.catalog import Category, Product, ProductVariant
+from schema.types.collections import Collection
 
 
 class TooManyIds(ApiError):
@@ -35,10 +37,18 @@ async def _category(info: Info, id_: int) -> Node | None:
     return Category.from_domain(found) if found else None
 
 
+async def _collection(info: Info, id_: int) -> Node | None:
+    try:
+        return Collection.from_domain(await info.context.catalog.get_collection(collection_id=id_))
+    except CollectionNotFound:
+        return None
+
+
 RESOLVERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Product": _product,
     "ProductVariant": _variant,
     "Category": _category,
+    "Collection": _collection,
 }
 
 

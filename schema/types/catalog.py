@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.catalog import model
+from domain.catalog.attributes import AttributeValue
 from domain.pricing.errors import ProductNotInChannel
 from domain.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.context import Info
@@ -20,8 +21,13 @@ from schema.relay import (
     to_connection,
     to_global_id,
 )
+from schema.types.attributes import ProductAttribute
 from schema.types.money import Money, PriceRange
 from schema.types.pricing import ProductPricing, VariantPricing
+
+if TYPE_CHECKING:
+    from schema.types.listing import ProductFilter, ProductSortInput
+    from schema.types.product_listing import ProductConnection
 
 NESTED_LIMIT = MAX_PAGE_SIZE
 Channel = Annotated[str | None, strawberry.argument(description="The channel's slug; the default channel when null.")]
@@ -204,6 +210,15 @@ class Product(Node):
             return None
         return PriceRange.from_domain(priced.price_range, priced.variants[0].basis)
 
+    @strawberry.field(description="The product's attributes with their values, in display order.")
+    async def attributes(self, info: Info) -> list[ProductAttribute]:
+        values = await info.context.loaders.attribute_values.load(self.db_id)
+        grouped: dict[int, list[AttributeValue]] = {}
+        for value in values:
+            grouped.setdefault(value.attribute_id, []).append(value)
+        known = await info.context.catalog.list_attributes()
+        return [ProductAttribute.from_domain(a, grouped[a.id]) for a in known if a.id in grouped]
+
     @strawberry.field(description="Whether any variant can be bought now.")
     async def is_available(self, info: Info) -> bool:
         variants = await info.context.loaders.variants_by_product.load(self.db_id)
@@ -258,8 +273,11 @@ class Category(Node):
         info: Info,
         first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-    ) -> Connection[Product]:
-        page = await info.context.catalog.browse_products(
-            info.context.actor, category_id=self.db_id, page=page_request(first, after)
-        )
-        return to_connection(page, Product.from_domain)
+        filter: Annotated[ProductFilter, strawberry.lazy("schema.types.listing")] | None = None,
+        sort_by: Annotated[ProductSortInput, strawberry.lazy("schema.types.listing")] | None = None,
+    ) -> Annotated[ProductConnection, strawberry.lazy("schema.types.product_listing")]:
+        from schema.types import listing, product_listing  # the listing types refer back to this module
+
+        criteria = listing.to_criteria(filter, sort_by=sort_by, category_id=self.db_id)
+        page = await info.context.catalog.browse_products(info.context.actor, criteria, page=page_request(first, after))
+        return product_listing.to_product_connection(page, criteria)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -13,8 +14,9 @@ from app.bootstrap import Container
 from data import catalog_search
 from data.catalog_reader import SqlCatalogReader
 from data.loaders import build_loaders
-from data.tables import categories, products, stock, variants
-from domain.catalog.model import ProductSort, ProductSortField, sort_name
+from data.tables import categories, channel_prices, channels, product_channel_listings, products, stock, variants
+from domain.catalog.attributes import NumberRange
+from domain.catalog.model import ProductCriteria, ProductSort, ProductSortField, sort_name
 from domain.catalog.search import relevance_tier, tokenize
 from domain.catalog.services import CatalogService
 from domain.shared.actor import ANONYMOUS, staff
@@ -34,6 +36,7 @@ class Row:
     published: bool
     minutes: int
     on_hand: int
+    price: int | None  # in the "us" channel; None: not sold there
 
 
 rows_strategy = st.lists(
@@ -45,6 +48,7 @@ rows_strategy = st.lists(
         published=st.booleans(),
         minutes=st.integers(0, 5),  # few distinct values: ties must break by id
         on_hand=st.integers(0, 2),
+        price=st.one_of(st.none(), st.integers(0, 6)),  # few distinct prices: ties must break by id
     ),
     max_size=25,
 )
@@ -58,13 +62,15 @@ query_strategy = st.fixed_dictionaries(
         "staff": st.booleans(),
         # Words under four letters: matched as prefixes, without typo correction (which has tests of its own).
         "search": st.sampled_from((None, "a", "ab", "b c", "é", "abc", "ca")),
+        "channel": st.sampled_from((None, "us")),
+        "price": st.sampled_from((None, (None, 3), (2, None), (1, 4), (5, 5))),
     }
 )
 
 
 async def _load(container: Container, rows: list[Row]) -> list[Row]:
     await reset_database(container.database)
-    numbered = [Row(n, r.name, r.category_id, r.published, r.minutes, r.on_hand) for n, r in enumerate(rows, 1)]
+    numbered = [Row(n, *astuple(r)[1:]) for n, r in enumerate(rows, 1)]
     async with container.database.engine.begin() as conn:
         await conn.execute(
             categories.insert(),
@@ -113,7 +119,27 @@ async def _load(container: Container, rows: list[Row]) -> list[Row]:
             [{"variant_id": r.id, "quantity_on_hand": r.on_hand, "quantity_allocated": 0} for r in numbered],
         )
         await catalog_search.refresh(conn, [r.id for r in numbered])
+        await conn.execute(
+            channels.insert().values(
+                slug="us", name="US", currency="USD", default_country="US", prices_include_tax=False, position=0
+            )
+        )
+        priced = [(r.id, Decimal(r.price)) for r in numbered if r.price is not None]
+        if priced:
+            await conn.execute(
+                channel_prices.insert(),
+                [{"variant_id": pid, "channel_slug": "us", "amount": price} for pid, price in priced],
+            )
+            await conn.execute(
+                product_channel_listings.insert(),
+                [{"product_id": pid, "channel_slug": "us", "min_price": price} for pid, price in priced],
+            )
     return numbered
+
+
+def _within(price: int | None, bounds: tuple[int | None, int | None]) -> bool:
+    low, high = bounds
+    return price is not None and (low is None or price >= low) and (high is None or price <= high)
 
 
 def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
@@ -131,11 +157,15 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
         and (query["category"] is None or r.category_id in subtree[query["category"]])
         and (query["in_stock"] is None or (r.on_hand > 0) is query["in_stock"])
         and (search is None or found(r))
+        and (query["channel"] is None or r.price is not None)
+        and (query["price"] is None or _within(r.price, query["price"]))
     ]
 
     def key(r: Row) -> tuple[Any, ...]:
         if query["field"] is ProductSortField.RELEVANCE:
             return (-relevance_tier(name=r.name, text=search), sort_name(r.name), r.id)
+        if query["field"] is ProductSortField.PRICE:
+            return (r.price or 0, r.id)  # only products with a price are listed when sorting by it
         if query["field"] is ProductSortField.NAME:
             return (sort_name(r.name), r.id)
         if query["field"] is ProductSortField.CREATED_AT:
@@ -151,9 +181,12 @@ async def test_every_listing_walks_in_the_reference_order(
     container: Container, rows: list[Row], query: dict[str, Any]
 ) -> None:
     assume(query["search"] is not None or query["field"] is not ProductSortField.RELEVANCE)
+    assume(query["channel"] is not None or (query["field"] is not ProductSortField.PRICE and query["price"] is None))
     numbered = await _load(container, rows)
     service = CatalogService(
-        reader=SqlCatalogReader(container.database, build_loaders(container.database, container.cached)),
+        reader=SqlCatalogReader(
+            container.database, build_loaders(container.database, container.cached), container.cached
+        ),
         uow=container.unit_of_work,
         clock=FixedClock(EPOCH),
     )
@@ -164,14 +197,16 @@ async def test_every_listing_walks_in_the_reference_order(
     expected = _reference(numbered, query)
 
     for _ in range(len(numbered) + 2):
-        page = await service.browse_products(
-            actor,
+        price = query["price"]
+        criteria = ProductCriteria(
             category_id=query["category"],
             in_stock=query["in_stock"],
             search=query["search"],
+            channel=query["channel"],
+            price_range=None if price is None else NumberRange(*(None if b is None else Decimal(b) for b in price)),
             sort=sort,
-            page=PageRequest(first=query["first"], after=after),
         )
+        page = await service.browse_products(actor, criteria, page=PageRequest(first=query["first"], after=after))
         assert page.total_count == len(expected)
         seen.extend(p.id for p in page.items)
         if not page.has_next_page:

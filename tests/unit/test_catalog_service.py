@@ -9,7 +9,7 @@ import pytest
 
 from domain.catalog.errors import CategoryNotFound, InvalidProductName, InvalidSlug, ProductNotFound, SlugTaken
 from domain.catalog.events import ProductUpdated
-from domain.catalog.model import Category, Product
+from domain.catalog.model import Category, Product, ProductCriteria
 from domain.catalog.services import CATEGORIES_SCOPE, PRODUCTS_SCOPE, CatalogService
 from domain.shared.actor import ANONYMOUS, SYSTEM, Actor, ActorKind, Permission, staff
 from domain.shared.errors import PermissionDenied
@@ -88,9 +88,9 @@ async def test_browse_products_in_a_category_includes_its_whole_subtree() -> Non
         categories=categories,
     )
 
-    boots = await service.browse_products(ANONYMOUS, category_id=11, page=PageRequest())
-    shoes = await service.browse_products(ANONYMOUS, category_id=10, page=PageRequest())
-    boots_for_staff = await service.browse_products(STAFF, category_id=11, page=PageRequest())
+    boots = await service.browse_products(ANONYMOUS, ProductCriteria(category_id=11), page=PageRequest())
+    shoes = await service.browse_products(ANONYMOUS, ProductCriteria(category_id=10), page=PageRequest())
+    boots_for_staff = await service.browse_products(STAFF, ProductCriteria(category_id=11), page=PageRequest())
 
     assert product_ids(boots) == [2, 3]
     assert boots.total_count == 2
@@ -102,7 +102,7 @@ async def test_browse_products_in_an_unknown_category_raises_category_not_found(
     service, _ = catalog(make_product(1), categories=(make_category(10),))
 
     with pytest.raises(CategoryNotFound) as raised:
-        await service.browse_products(ANONYMOUS, category_id=99, page=PageRequest())
+        await service.browse_products(ANONYMOUS, ProductCriteria(category_id=99), page=PageRequest())
 
     assert raised.value.field == "categoryId"
 

@@ -1,0 +1,183 @@
+"""Product listings in SQL: filters, keyset pages in every order, totals and facets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Row, case, func, literal, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from data import catalog_search
+from data.catalog_sql import PRODUCT_COLUMNS, to_product
+from data.tables import (
+    collection_products,
+    product_attributes,
+    product_channel_listings,
+    products,
+    stock,
+    variants,
+)
+from domain.catalog.facets import RawFacets, ValueCount
+from domain.catalog.model import ProductQuery, ProductSlice, ProductSort, ProductSortField
+from domain.shared.pagination import CursorKey
+
+
+def _sort_columns(query: ProductQuery) -> tuple[ColumnElement[Any], ...]:
+    field = query.sort.field
+    if field is ProductSortField.RELEVANCE and query.search is not None:
+        return (catalog_search.relevance_key(query.search).label("relevance"), products.c.sort_name, products.c.id)
+    if field is ProductSortField.NAME:
+        return (products.c.sort_name, products.c.id)
+    if field is ProductSortField.CREATED_AT:
+        return (products.c.created_at, products.c.id)
+    if field is ProductSortField.PRICE and query.channel is not None:
+        return (product_channel_listings.c.min_price, products.c.id)
+    return (products.c.id,)
+
+
+def _key_values(sort: ProductSort, key: CursorKey) -> tuple[Any, ...]:
+    if sort.field is ProductSortField.CREATED_AT:
+        return (datetime.fromisoformat(str(key[0])), key[1])
+    if sort.field is ProductSortField.PRICE:
+        return (Decimal(str(key[0])), key[1])
+    return key
+
+
+def _cursor_key(sort: ProductSort, row: Row[Any] | Any) -> CursorKey:
+    if sort.field is ProductSortField.RELEVANCE:
+        return (int(row.relevance), row.sort_name, row.id)
+    if sort.field is ProductSortField.NAME:
+        return (row.sort_name, row.id)
+    if sort.field is ProductSortField.CREATED_AT:
+        return (row.created_at.isoformat(), row.id)
+    if sort.field is ProductSortField.PRICE:
+        return (str(row.min_price), row.id)
+    return (row.id,)
+
+
+def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.visible_at is not None:
+        conditions.append(products.c.is_published.is_(True))
+        conditions.append(or_(products.c.published_at.is_(None), products.c.published_at <= query.visible_at))
+    if query.category_ids is not None:
+        conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
+    if query.in_stock is not None:
+        available = (
+            select(variants.c.id)
+            .join(stock, stock.c.variant_id == variants.c.id)
+            .where(variants.c.product_id == products.c.id, stock.c.quantity_on_hand > stock.c.quantity_allocated)
+            .exists()
+        )
+        conditions.append(available if query.in_stock else ~available)
+    if query.search is not None:
+        conditions.append(catalog_search.matches(dialect, query.search))
+    if query.collection_id is not None:
+        members = select(collection_products.c.product_id).where(
+            collection_products.c.collection_id == query.collection_id
+        )
+        conditions.append(products.c.id.in_(members))
+    if query.created_after is not None:
+        conditions.append(products.c.created_at >= query.created_after)
+    if query.price_range is not None:
+        if query.price_range.minimum is not None:
+            conditions.append(product_channel_listings.c.min_price >= query.price_range.minimum)
+        if query.price_range.maximum is not None:
+            conditions.append(product_channel_listings.c.min_price <= query.price_range.maximum)
+    return [*conditions, *attribute_conditions(query)]
+
+
+def listed_products(query: ProductQuery) -> FromClause:
+    """Return the products, joined to their channel listing when the query prices (products not sold drop out)."""
+    if query.channel is None:
+        return products
+    return products.join(
+        product_channel_listings,
+        (product_channel_listings.c.product_id == products.c.id)
+        & (product_channel_listings.c.channel_slug == query.channel),
+    )
+
+
+async def fetch_product_slice(
+    conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int
+) -> ProductSlice:
+    """Read one keyset page in the query's order and the listing's total, in a single statement."""
+    conditions = _conditions(conn.dialect.name, query)
+    columns = _sort_columns(query)
+    source = listed_products(query)
+    total = select(func.count()).select_from(source).where(*conditions).scalar_subquery()
+    page = select(*PRODUCT_COLUMNS, *columns, total.label("total_count")).select_from(source).where(*conditions)
+    if after is not None:
+        position = tuple_(*(getattr(c, "element", c) for c in columns))
+        values = tuple_(*(literal(v) for v in _key_values(query.sort, after)))
+        page = page.where(position < values if query.sort.descending else position > values)
+    order = [c.desc() if query.sort.descending else c.asc() for c in columns]
+    rows = (await conn.execute(page.order_by(*order).limit(limit))).all()
+    if rows:
+        keys = [_cursor_key(query.sort, row) for row in rows]
+        return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count)
+    if after is None:
+        return ProductSlice([], [], 0)
+    count = await conn.scalar(select(func.count()).select_from(source).where(*conditions))
+    return ProductSlice([], [], int(count or 0))
+
+
+def attribute_conditions(query: ProductQuery) -> list[ColumnElement[bool]]:
+    """Return one EXISTS per attribute filter: a product must match every attribute asked for."""
+    conditions: list[ColumnElement[bool]] = []
+    for wanted in query.attributes:
+        match = select(product_attributes.c.id).where(
+            product_attributes.c.product_id == products.c.id, product_attributes.c.attribute_id == wanted.attribute_id
+        )
+        if wanted.choice_ids:
+            match = match.where(product_attributes.c.choice_id.in_(sorted(wanted.choice_ids)))
+        if wanted.number_range is not None:
+            if wanted.number_range.minimum is not None:
+                match = match.where(product_attributes.c.number_value >= wanted.number_range.minimum)
+            if wanted.number_range.maximum is not None:
+                match = match.where(product_attributes.c.number_value <= wanted.number_range.maximum)
+        if wanted.boolean is not None:
+            match = match.where(product_attributes.c.boolean_value.is_(wanted.boolean))
+        conditions.append(match.exists())
+    return conditions
+
+
+async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edges: tuple[Decimal, ...]) -> RawFacets:
+    """Count the listing's products per direct category, attribute value and price bucket: three statements."""
+    conditions = _conditions(conn.dialect.name, query)
+    source = listed_products(query)
+    matching = select(products.c.id).select_from(source).where(*conditions).subquery()
+    by_category = await conn.execute(
+        select(products.c.category_id, func.count())
+        .where(products.c.id.in_(select(matching.c.id)), products.c.category_id.is_not(None))
+        .group_by(products.c.category_id)
+    )
+    by_value = await conn.execute(
+        select(
+            product_attributes.c.attribute_id,
+            product_attributes.c.choice_id,
+            product_attributes.c.boolean_value,
+            func.count(func.distinct(product_attributes.c.product_id)),
+        )
+        .where(
+            product_attributes.c.product_id.in_(select(matching.c.id)),
+            or_(product_attributes.c.choice_id.is_not(None), product_attributes.c.boolean_value.is_not(None)),
+        )
+        .group_by(product_attributes.c.attribute_id, product_attributes.c.choice_id, product_attributes.c.boolean_value)
+        .order_by(product_attributes.c.attribute_id, product_attributes.c.choice_id, product_attributes.c.boolean_value)
+    )
+    buckets: dict[int, int] = {}
+    if query.channel is not None:
+        price = product_channel_listings.c.min_price
+        bucket = case(*((price >= edge, index) for index, edge in reversed(list(enumerate(price_edges)))), else_=0)
+        rows = await conn.execute(
+            select(bucket.label("bucket"), func.count()).select_from(source).where(*conditions).group_by(bucket)
+        )
+        buckets = {int(index): int(count) for index, count in rows}
+    return RawFacets(
+        by_category={int(category): int(count) for category, count in by_category},
+        by_value=[ValueCount(int(a), c, b, int(n)) for a, c, b, n in by_value],
+        by_bucket=buckets,
+    )
