@@ -1,0 +1,203 @@
+"""The results: per-round measures, medians, the markdown table for people and the JSON file for machines."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.client import ExportResult
+from bench.fanout import FanoutResult
+from bench.stats import median
+
+MIB = 1024 * 1024
+NONE = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One timed round of one workload against one server."""
+
+    requests: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    statements_per_request: float | None
+    cpu_ms_per_request: float
+    rss_bytes: int
+
+
+@dataclass(slots=True)
+class Row:
+    """A workload in one mode (cold, hot, or the ceiling), with every round."""
+
+    key: str
+    title: str
+    mode: str
+    rounds: list[Measure] = field(default_factory=list)
+
+    def summary(self) -> Measure:
+        """Return the median of each figure over the rounds, and the sum of their errors."""
+        statements = [r.statements_per_request for r in self.rounds if r.statements_per_request is not None]
+        return Measure(
+            requests=sum(r.requests for r in self.rounds),
+            requests_per_second=median([r.requests_per_second for r in self.rounds]),
+            p50_ms=median([r.p50_ms for r in self.rounds]),
+            p99_ms=median([r.p99_ms for r in self.rounds]),
+            errors=sum(r.errors for r in self.rounds),
+            statements_per_request=median(statements) if statements else None,
+            cpu_ms_per_request=median([r.cpu_ms_per_request for r in self.rounds]),
+            rss_bytes=int(median([r.rss_bytes for r in self.rounds])),
+        )
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything one run measured."""
+
+    meta: dict[str, Any]
+    rows: list[Row] = field(default_factory=list)
+    fanout: FanoutResult | None = None
+    export: ExportResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        total = sum(row.summary().errors for row in self.rows)
+        if self.fanout is not None:
+            total += self.fanout.errors + self.fanout.missed_deliveries
+        return total
+
+    def ceiling(self) -> Measure | None:
+        return next((row.summary() for row in self.rows if row.mode == "ceiling"), None)
+
+
+def revision(directory: Path) -> str:
+    """Return the commit of a checkout: git's, else a `REVISION` file's (for `git archive` exports), else unknown."""
+    found = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel", "--short", "HEAD"],
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    lines = found.stdout.split()
+    if found.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == directory.resolve():
+        dirty = subprocess.run(["git", "-C", str(directory), "status", "--porcelain", "--", "app", "data", "domain",
+                                "schema", "resolvers"], capture_output=True, text=True, check=False)  # fmt: skip
+        return lines[1] + ("+dirty" if dirty.stdout.strip() else "")
+    marker = directory / "REVISION"
+    return marker.read_text().strip() if marker.exists() else "unknown"
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine: cores, memory, CPU model, and the harness's commit."""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.partition(":")[2].strip()
+            break
+    memory = next(
+        (int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line),
+        0,
+    )
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, check=False)
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "memory_gib": round(memory / 1024**3, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "commit": commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else ""),
+    }
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    if value is None or math.isnan(value):
+        return NONE
+    return f"{value:,.{digits}f}"
+
+
+def _times(value: float, ceiling: float) -> str:
+    return f"x{value / ceiling:,.1f}" if ceiling and not math.isnan(value) else NONE
+
+
+def table(report: Report) -> str:
+    """Render the medians as a markdown table, with ratios to the ceiling."""
+    ceiling = report.ceiling()
+    lines = [
+        "| workload | mode | req/s | p50 ms | p99 ms | errors | SQL/req | CPU ms/req | RSS MiB "
+        "| req/s vs ceiling | p50 vs ceiling | CPU/req vs ceiling | RSS vs ceiling |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for row in report.rows:
+        m = row.summary()
+        ratios = [NONE, NONE, NONE, NONE]
+        if ceiling is not None and row.mode != "ceiling":
+            ratios = [
+                f"{100 * m.requests_per_second / ceiling.requests_per_second:.1f} %",
+                _times(m.p50_ms, ceiling.p50_ms),
+                _times(m.cpu_ms_per_request, ceiling.cpu_ms_per_request),
+                _times(m.rss_bytes, ceiling.rss_bytes),
+            ]
+        lines.append(
+            f"| {row.key} {row.title} | {row.mode} | {_number(m.requests_per_second, 0)} | {_number(m.p50_ms, 2)} "
+            f"| {_number(m.p99_ms, 2)} | {m.errors} | {_number(m.statements_per_request, 2)} "
+            f"| {_number(m.cpu_ms_per_request, 3)} | {_number(m.rss_bytes / MIB, 0)} | " + " | ".join(ratios) + " |"
+        )
+    return "\n".join(lines)
+
+
+def extras(report: Report) -> str:
+    """Render W5, the staff export and the notes as markdown lines."""
+    lines: list[str] = []
+    if (f := report.fanout) is not None:
+        lines.append(
+            f"- W5 live fan-out: {f.connected}/{f.subscribers} subscribers, {f.writes} writes: commit → last receipt "
+            f"p50 {_number(f.commit_to_last_p50_ms)} ms, p99 {_number(f.commit_to_last_p99_ms)} ms "
+            f"(max {_number(f.commit_to_last_max_ms)} ms; median receipt {_number(f.commit_to_median_receipt_ms)} ms); "
+            f"stockUpdate p50 {_number(f.write_latency_p50_ms)} ms; RSS per idle connection "
+            f"{_number(f.rss_per_connection_bytes / 1024)} KiB ({_number(f.rss_before_bytes / MIB, 0)} → "
+            f"{_number(f.rss_after_bytes / MIB, 0)} MiB); connecting took {_number(f.connect_seconds)} s; "
+            f"missed deliveries {f.missed_deliveries}, errors {f.errors}"
+        )
+    if (e := report.export) is not None:
+        lines.append(
+            f"- Staff export (cold, {e.pages} sequential pages of 100, 10 fields): {e.products} products in "
+            f"{_number(e.median_ms)} ms median (best {_number(e.best_ms)} ms, first {_number(e.first_ms)} ms; "
+            f"target ≤ 150 ms); {_number(e.statements_per_export)} SQL statements per export"
+        )
+    lines.extend(f"- {note}" for note in report.notes)
+    return "\n".join(lines)
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    return {
+        "meta": report.meta,
+        "rows": [
+            {
+                "key": row.key,
+                "title": row.title,
+                "mode": row.mode,
+                "median": dataclasses.asdict(row.summary()),
+                "rounds": [dataclasses.asdict(r) for r in row.rounds],
+            }
+            for row in report.rows
+        ],
+        "fanout": None
+        if report.fanout is None
+        else {**dataclasses.asdict(report.fanout), "rss_per_connection_bytes": report.fanout.rss_per_connection_bytes},
+        "staff_export": None if report.export is None else dataclasses.asdict(report.export),
+        "notes": report.notes,
+        "errors": report.errors,
+    }
+
+
+def write_json(report: Report, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(to_json(report), option=orjson.OPT_INDENT_2) + b"\n")

@@ -1,0 +1,291 @@
+"""One benchmark run: prepare the data, then measure each workload cold and hot, the ceiling, and W5."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import secrets
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvloop
+
+from bench import client, dataset, report, server, wrk
+from bench.fanout import measure_fanout
+from bench.report import Measure, Report, Row
+from bench.workloads import NOT_BUILT, Workload, category_listing, lua_post_script, product_page
+
+MODES = ("cold", "hot")
+HARNESS_ROOT = Path(__file__).resolve().parent.parent
+ALL_PARTS = ("W1", "W2", "W5", "export")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    backend: str
+    products: int
+    seed: int
+    rounds: int
+    seconds: float
+    warmup_seconds: float
+    connections: int
+    threads: int
+    subscribers: int
+    writes: int
+    parts: tuple[str, ...]
+    output: Path
+    database: str | None
+    postgres_admin_url: str
+    redis_url: str
+    keep_database: bool
+    profile: Path | None
+    app_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The prepared data plus what every API process needs in its environment."""
+
+    data: dataset.Dataset
+    staff_token: str
+    log_dir: Path
+    app_dir: Path
+
+    def api_env(self, *, cache: bool) -> dict[str, str]:
+        return {
+            "VITRINE_ENV": "production",
+            "VITRINE_DATABASE_URL": self.data.database_url,
+            "VITRINE_CACHE_ENABLED": "true" if cache else "false",
+            "VITRINE_STAFF_TOKENS": self.staff_token,
+            "VITRINE_REDIS_NAMESPACE": f"bench-{uuid.uuid4().hex[:12]}",
+            "VITRINE_REDIS_URL": self.data.redis_url or "",
+        }
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def prepared(options: Options, scratch: Path) -> Iterator[dataset.Dataset]:
+    """Create, migrate and seed the database; drop it afterwards unless asked to keep it."""
+    drop: str | None = None
+    if options.backend == "sqlite":
+        url, redis_url = f"sqlite+aiosqlite:///{scratch / 'bench.db'}", None
+    else:
+        name = options.database or dataset.scratch_name()
+        if (
+            asyncio.run(dataset.create_postgres_database(options.postgres_admin_url, name))
+            and not options.keep_database
+        ):
+            drop = name
+        url, redis_url = dataset.postgres_url(options.postgres_admin_url, name), options.redis_url
+        log(f"database: {name}" + ("" if drop else " (kept)"))
+    try:
+        log(f"migrating and seeding up to {options.products:,} products…")
+        present = dataset.seed(options.app_dir, url, products=options.products, seed=options.seed)
+        slugs, categories, variant_id = asyncio.run(dataset.pick_keys(url))
+        yield dataset.Dataset(options.backend, url, redis_url, present, slugs, categories, variant_id)
+    finally:
+        if drop is not None:
+            asyncio.run(dataset.drop_postgres_database(options.postgres_admin_url, drop))
+
+
+def start_api(target: Target, *, cache: bool) -> server.Server:
+    port = server.free_port()
+    env = target.api_env(cache=cache)
+    return server.start_server(
+        "api-hot" if cache else "api-cold",
+        server.api_command(port),
+        port=port,
+        env=env,
+        log_dir=target.log_dir,
+        ready_path="/readyz",
+        cwd=target.app_dir,
+    )
+
+
+def timed_round(api: server.Server, script: str, options: Options, *, seconds: float, count_sql: bool) -> Measure:
+    """Run wrk once against `/graphql`; read statements and CPU before and after."""
+    statements_before = client.statements_total(api.base_url) if count_sql else 0.0
+    before = api.sample()
+    result = wrk.run_wrk(
+        f"{api.base_url}/graphql",
+        script,
+        seconds=seconds,
+        connections=options.connections,
+        threads=options.threads,
+    )
+    after = api.sample()
+    statements = None
+    if count_sql and result.requests:
+        statements = (client.statements_total(api.base_url) - statements_before) / result.requests
+    return Measure(
+        requests=result.requests,
+        requests_per_second=result.requests_per_second,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        errors=result.errors,
+        statements_per_request=statements,
+        cpu_ms_per_request=(after.cpu_seconds - before.cpu_seconds) * 1000 / max(1, result.requests),
+        rss_bytes=after.rss_bytes,
+    )
+
+
+def measure_rows(
+    api: server.Server, row: Row, script: str, options: Options, *, count_sql: bool, profile: Path | None = None
+) -> None:
+    """Warm up, then time `options.rounds` rounds into `row`."""
+    if options.warmup_seconds > 0:
+        wrk.run_wrk(
+            f"{api.base_url}/graphql",
+            script,
+            seconds=options.warmup_seconds,
+            connections=options.connections,
+            threads=options.threads,
+        )
+    for index in range(options.rounds):
+        profiler = start_profiler(api.pid, profile, options.seconds) if profile is not None and index == 0 else None
+        measure = timed_round(api, script, options, seconds=options.seconds, count_sql=count_sql)
+        if profiler is not None:
+            profiler.wait(timeout=options.seconds + 60)
+        row.rounds.append(measure)
+        log(
+            f"  {row.key} {row.mode} round {index + 1}: {measure.requests_per_second:,.0f} req/s, "
+            f"p50 {measure.p50_ms:.2f} ms, p99 {measure.p99_ms:.2f} ms, errors {measure.errors}"
+        )
+
+
+def start_profiler(pid: int, path: Path, seconds: float) -> subprocess.Popen[bytes]:
+    """Sample the server with py-spy (fetched by uv) while a round runs; write a speedscope profile."""
+    log(f"  profiling pid {pid} with py-spy into {path}")
+    command = [
+        "uv", "run", "--no-sync", "--with", "py-spy", "py-spy", "record", "--pid", str(pid),
+        "--duration", str(max(1, round(seconds))), "--rate", "250", "--format", "speedscope", "-o", str(path),
+    ]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
+
+
+def measure_reads(target: Target, workloads: list[Workload], options: Options, rep: Report) -> bytes:
+    """Measure each read workload cold, then hot (a fresh process each); return W2's response for the ceiling."""
+    ceiling_body = b""
+    for mode in MODES:
+        log(f"{mode}: starting the API (VITRINE_CACHE_ENABLED={'true' if mode == 'hot' else 'false'})")
+        with server.running(start_api(target, cache=mode == "hot")) as api:
+            for workload in workloads:
+                sample = client.verify(api.base_url, workload.bodies)
+                if workload.key == "W2" or not ceiling_body:
+                    ceiling_body = sample
+            if mode == "cold" and "export" in options.parts:
+                rep.export = client.staff_export(api.base_url, staff_token=target.staff_token)
+                log(f"  staff export: {rep.export.median_ms:.1f} ms median")
+            for workload in workloads:
+                row = Row(workload.key, workload.title, mode)
+                rep.rows.append(row)
+                profile = None
+                if options.profile is not None:
+                    options.profile.mkdir(parents=True, exist_ok=True)
+                    profile = options.profile / f"{workload.key.lower()}-{mode}.speedscope.json"
+                measure_rows(api, row, lua_post_script(workload.bodies), options, count_sql=True, profile=profile)
+    return ceiling_body
+
+
+def measure_ceiling(target: Target, body: bytes, script: str, options: Options, rep: Report) -> None:
+    path = target.log_dir / "ceiling-body.json"
+    path.write_bytes(body)
+    port = server.free_port()
+    log(f"ceiling: a bare Starlette endpoint returning {len(body):,} bytes")
+    ceiling = server.start_server(
+        "ceiling",
+        server.ceiling_command(port),
+        port=port,
+        env={"BENCH_CEILING_BODY": str(path)},
+        log_dir=target.log_dir,
+        ready_path="/healthz",
+        cwd=HARNESS_ROOT,
+    )
+    with server.running(ceiling):
+        row = Row("C", f"ceiling ({len(body):,} B JSON)", "ceiling")
+        rep.rows.append(row)
+        measure_rows(ceiling, row, script, options, count_sql=False)
+
+
+def measure_w5(target: Target, options: Options, rep: Report) -> None:
+    log(f"W5: {options.subscribers:,} websocket subscribers on one process")
+    with server.running(start_api(target, cache=True)) as api:
+        variant = dataset.global_id("ProductVariant", target.data.variant_id)
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            rep.fanout = runner.run(
+                measure_fanout(
+                    base_url=api.base_url,
+                    subscribers=options.subscribers,
+                    writes=options.writes,
+                    staff_token=target.staff_token,
+                    variant_id=variant,
+                    read_rss=lambda: api.sample().rss_bytes,
+                )
+            )
+
+
+def prepare_app_dir(app_dir: Path) -> None:
+    """Install the environment of another checkout (`--app-dir`) once, exactly as its lockfile says."""
+    if app_dir != HARNESS_ROOT and not (app_dir / ".venv").exists():
+        log(f"installing {app_dir}'s environment (uv sync --frozen)")
+        subprocess.run(["uv", "sync", "--frozen", "--quiet"], cwd=app_dir, check=True)
+
+
+def run(options: Options) -> int:
+    """Run the benchmark; return the exit status: 1 when a workload returned errors, 2 when a step failed."""
+    try:
+        return measure_all(options)
+    except (server.ServerError, client.ResponseError, wrk.WrkError, dataset.DatasetError) as exc:
+        log(f"FAILED: {type(exc).__name__}: {exc}")
+        return 2
+
+
+def measure_all(options: Options) -> int:
+    wrk.ensure_wrk()
+    server.raise_file_limit()
+    prepare_app_dir(options.app_dir)
+    rep = Report(
+        meta={**report.machine(), "app_commit": report.revision(options.app_dir), "options": describe(options)}
+    )
+    rep.notes.extend(NOT_BUILT.values())
+    try:
+        with tempfile.TemporaryDirectory(prefix="vitrine-bench-") as scratch_dir:
+            scratch = Path(scratch_dir)
+            with prepared(options, scratch) as data:
+                rep.meta["products"] = data.products
+                rep.meta["backend"] = data.backend
+                target = Target(data, secrets.token_urlsafe(24), scratch, options.app_dir)
+                every = [product_page(data.product_slugs), category_listing(data.category_slugs)]
+                workloads = [w for w in every if w.key in options.parts]
+                body = b""
+                if workloads or "export" in options.parts:
+                    body = measure_reads(target, workloads, options, rep)
+                if body and workloads:
+                    measure_ceiling(target, body, lua_post_script(workloads[-1].bodies), options, rep)
+                if "W5" in options.parts:
+                    measure_w5(target, options, rep)
+    finally:
+        server.stop_all()
+    print(f"\n## Vitrine benchmark — {rep.meta['date']}, {rep.meta.get('products', 0):,} products, {options.backend}\n")
+    print(report.table(rep))
+    print()
+    print(report.extras(rep))
+    report.write_json(rep, options.output)
+    log(f"\nwrote {options.output}")
+    if rep.errors:
+        log(f"FAILED: {rep.errors} errors (see the table)")
+        return 1
+    return 0
+
+
+def describe(options: Options) -> dict[str, str]:
+    return {f.name: str(getattr(options, f.name)) for f in dataclasses.fields(options)}
