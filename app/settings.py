@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     default_channel: str = Field(default="us", pattern=r"^[a-z0-9-]{1,32}$")
     cache_enabled: bool = True
     cache_ttl_seconds: int = Field(default=300, ge=1)
-    db_pool_size: int = Field(default=10, ge=1)
+    # Connections per process; loader batches of concurrent requests run in parallel, each on its own.
+    db_pool_size: int = Field(default=20, ge=1)
     graphiql: bool | None = None
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_query_depth: int = Field(default=12, ge=1)

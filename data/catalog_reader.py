@@ -42,9 +42,13 @@ class SqlCatalogReader:
     async def translation(self, product_id: int, language_code: str) -> ProductTranslation | None:
         return await self._loaders.translation.load((product_id, language_code))
 
-    async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
-        async with self._database.engine.connect() as conn:
-            found = await product_listing.fetch_product_slice(conn, query, after=after, limit=limit)
+    async def list_products(
+        self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
+    ) -> ProductSlice:
+        async with self._database.read() as conn:
+            found = await product_listing.fetch_product_slice(
+                conn, query, after=after, limit=limit, count_total=count_total
+            )
         for product in found.items:
             self._loaders.product_by_id.prime(product.id, product)
         return found
@@ -54,7 +58,7 @@ class SqlCatalogReader:
 
     async def attributes(self) -> Sequence[Attribute]:
         async def fetch() -> list[Attribute]:
-            async with self._database.engine.connect() as conn:
+            async with self._database.read() as conn:
                 return await catalog_sql.fetch_attributes(conn)
 
         return await self._cached.get_one(
@@ -63,7 +67,7 @@ class SqlCatalogReader:
 
     async def collections(self) -> Sequence[Collection]:
         async def fetch() -> list[Collection]:
-            async with self._database.engine.connect() as conn:
+            async with self._database.read() as conn:
                 return await catalog_sql.fetch_collections(conn)
 
         return await self._cached.get_one(
@@ -71,9 +75,9 @@ class SqlCatalogReader:
         )
 
     async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
-        async with self._database.engine.connect() as conn:
+        async with self._database.read() as conn:
             return await product_listing.fetch_facets(conn, query, price_edges=tuple(price_edges))
 
     async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
-        async with self._database.engine.connect() as conn:
+        async with self._database.read() as conn:
             return await catalog_search.vocabulary_near(conn, words)

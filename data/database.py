@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,10 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+
+    def read(self) -> AsyncConnection:
+        """Return a connection for reads only: autocommit, so no BEGIN and ROLLBACK round trips around them."""
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT").connect()
 
     @property
     def dialect(self) -> str:
@@ -46,9 +51,14 @@ def connect_database(
 ) -> Database:
     """Build the engine for a SQLAlchemy URL (`sqlite+aiosqlite://…` or `postgresql+asyncpg://…`)."""
     parsed = make_url(url)
-    options: dict[str, Any] = {"echo": echo}
+    options: dict[str, Any] = {
+        "echo": echo,
+        "json_serializer": lambda value: orjson.dumps(value).decode(),
+        "json_deserializer": orjson.loads,
+    }
     if parsed.get_backend_name() == "postgresql":
-        options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        # No pre-ping (a round trip per checkout): recycle connections instead, and retry is the caller's choice.
+        options.update(pool_size=pool_size, max_overflow=pool_size // 2, pool_recycle=1800)
     engine = create_async_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -59,7 +59,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         fetch: Callable[[AsyncConnection, list[K]], Awaitable[Mapping[K, T]]],
     ) -> Callable[[list[K]], Awaitable[Mapping[K, T]]]:
         async def load(ids: list[K]) -> Mapping[K, T]:
-            async with database.engine.connect() as conn:
+            async with database.read() as conn:
                 return await fetch(conn, ids)
 
         return load
@@ -93,7 +93,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         return [v or [] for v in found]
 
     async def variants_by_id(ids: list[int]) -> list[ProductVariant | None]:
-        async with database.engine.connect() as conn:
+        async with database.read() as conn:
             found = await catalog_sql.fetch_variants_by_id(conn, ids)
         return [found.get(i) for i in ids]
 
@@ -118,7 +118,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
 
     async def category_tree() -> CategoryTree:
         async def fetch() -> CategoryTree:
-            async with database.engine.connect() as conn:
+            async with database.read() as conn:
                 return await catalog_sql.fetch_category_tree(conn)
 
         return await cached.get_one(

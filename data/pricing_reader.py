@@ -38,7 +38,7 @@ class _Shared:
             return self._memo[key]  # type: ignore[return-value]
 
         async def load() -> list[T]:
-            async with self._database.engine.connect() as conn:
+            async with self._database.read() as conn:
                 return await fetch(conn)
 
         found = await self._cached.get_one(key, load=load, encode=encode, decode=decode)
@@ -64,7 +64,7 @@ class SqlPricingReader(_Shared):
             return {}
 
         async def load(ids: list[int]) -> dict[int, pricing_sql.PriceRows]:
-            async with self._database.engine.connect() as conn:
+            async with self._database.read() as conn:
                 return await pricing_sql.fetch_price_rows(conn, ids, channel=chosen)
 
         rows = await self._cached.get(

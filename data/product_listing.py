@@ -101,23 +101,24 @@ def listed_products(query: ProductQuery) -> FromClause:
 
 
 async def fetch_product_slice(
-    conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int
+    conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
 ) -> ProductSlice:
-    """Read one keyset page in the query's order and the listing's total, in a single statement."""
+    """Read one keyset page in the query's order and, when asked, the listing's total, in a single statement."""
     conditions = _conditions(conn.dialect.name, query)
     columns = _sort_columns(query)
     source = listed_products(query)
     total = select(func.count()).select_from(source).where(*conditions).scalar_subquery()
-    page = select(*PRODUCT_COLUMNS, *columns, total.label("total_count")).select_from(source).where(*conditions)
+    counted = [total.label("total_count")] if count_total else []
+    page = select(*PRODUCT_COLUMNS, *columns, *counted).select_from(source).where(*conditions)
     if after is not None:
         position = tuple_(*(getattr(c, "element", c) for c in columns))
         values = tuple_(*(literal(v) for v in _key_values(query.sort, after)))
         page = page.where(position < values if query.sort.descending else position > values)
     order = [c.desc() if query.sort.descending else c.asc() for c in columns]
     rows = (await conn.execute(page.order_by(*order).limit(limit))).all()
-    if rows:
+    if rows or not count_total:
         keys = [_cursor_key(query.sort, row) for row in rows]
-        return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count)
+        return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count if count_total else None)
     if after is None:
         return ProductSlice([], [], 0)
     count = await conn.scalar(select(func.count()).select_from(source).where(*conditions))

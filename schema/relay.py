@@ -8,8 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from domain.shared.pagination import MAX_PAGE_SIZE, Page, PageRequest
+from schema.context import Info
 from schema.errors import InvalidId
 
 T = TypeVar("T")
@@ -45,8 +47,19 @@ def parse_id(value: str, expected: str) -> int:
     return id_
 
 
-def page_request(first: int, after: str | None) -> PageRequest:
-    return PageRequest(first=first, after=after)
+def page_request(first: int, after: str | None, info: Info | None = None) -> PageRequest:
+    """Return the domain's page request; given `info`, count the total only when the query selects it."""
+    count = info is None or any(_selects(field.selections, "totalCount") for field in info.selected_fields)
+    return PageRequest(first=first, after=after, count_total=count)
+
+
+def _selects(selections: Sequence[Selection], name: str) -> bool:
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name == name:
+            return True
+        if isinstance(selection, (FragmentSpread, InlineFragment)) and _selects(selection.selections, name):
+            return True
+    return False
 
 
 @strawberry.interface(description="An object with a globally unique, opaque ID.")
@@ -97,4 +110,4 @@ def page_info_of(page: Page[D]) -> PageInfo:
 
 def to_connection(page: Page[D], map_item: Callable[[D], T]) -> Connection[T]:
     """Map a domain page onto a connection."""
-    return Connection(edges=edges_of(page, map_item), page_info=page_info_of(page), total_count=page.total_count)
+    return Connection(edges=edges_of(page, map_item), page_info=page_info_of(page), total_count=page.total_count or 0)

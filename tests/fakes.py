@@ -173,7 +173,9 @@ class FakeCatalogReader:
     async def translation(self, product_id: int, language_code: str) -> ProductTranslation | None:
         return self._store.translations.get((product_id, language_code))
 
-    async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
+    async def list_products(
+        self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
+    ) -> ProductSlice:
         self.list_calls.append((query, after, limit))
         sort = query.sort
 
@@ -192,7 +194,8 @@ class FakeCatalogReader:
             return key(p) < after if sort.descending else key(p) > after
 
         rows = [p for p in matching if after is None or beyond(p)][:limit]
-        return ProductSlice(items=rows, keys=[key(p) for p in rows], total_count=len(matching))
+        total = len(matching) if count_total else None
+        return ProductSlice(items=rows, keys=[key(p) for p in rows], total_count=total)
 
     async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
         vocabulary = {w for p in self._store.products.values() for w in tokenize(p.name)}

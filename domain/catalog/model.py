@@ -245,7 +245,7 @@ class ProductSlice:
 
     items: list[Product]
     keys: list[tuple[str | int, ...]]
-    total_count: int
+    total_count: int | None  # None when not asked for
 
 
 def validate_name(name: str) -> str:

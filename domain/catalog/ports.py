@@ -25,7 +25,9 @@ class CatalogReader(Protocol):
 
     async def translation(self, product_id: int, language_code: str) -> ProductTranslation | None: ...
 
-    async def list_products(self, query: ProductQuery, *, after: CursorKey | None, limit: int) -> ProductSlice:
+    async def list_products(
+        self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
+    ) -> ProductSlice:
         """Return up to `limit` products in the query's order, strictly after the keyset position `after`."""
         ...
 

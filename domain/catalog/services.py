@@ -53,7 +53,7 @@ class CatalogService:
         after = decode_cursor(scope, page.after, query.sort.shape) if page.after else None
         if after is not None:
             query.sort.check_key(after)
-        rows = await self._reader.list_products(query, after=after, limit=page.first + 1)
+        rows = await self._reader.list_products(query, after=after, limit=page.first + 1, count_total=page.count_total)
         positions = {p.id: key for p, key in zip(rows.items, rows.keys, strict=True)}
         return build_page(
             rows.items, request=page, scope=scope, key=lambda p: positions[p.id], total_count=rows.total_count

@@ -46,6 +46,7 @@ class PageRequest:
 
     first: int = DEFAULT_PAGE_SIZE
     after: str | None = None
+    count_total: bool = True  # counting a large listing costs a scan: skip it when nobody reads the total
 
     def __post_init__(self) -> None:
         if not 0 <= self.first <= MAX_PAGE_SIZE:
@@ -60,7 +61,7 @@ class Page(Generic[T]):
     cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
-    total_count: int
+    total_count: int | None
 
 
 def encode_cursor(scope: str, key: CursorKey) -> str:
@@ -94,7 +95,7 @@ def build_page(
     request: PageRequest,
     scope: str,
     key: Callable[[T], CursorKey],
-    total_count: int,
+    total_count: int | None,
 ) -> Page[T]:
     """Turn `first + 1` fetched rows into a page (the extra row only tells that a next page exists)."""
     items = rows[: request.first]

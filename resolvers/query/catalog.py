@@ -34,7 +34,9 @@ class CatalogQuery:
         search: Search = None,
     ) -> ProductConnection:
         criteria = to_criteria(filter, search=search, sort_by=sort_by)
-        page = await info.context.catalog.browse_products(info.context.actor, criteria, page=page_request(first, after))
+        page = await info.context.catalog.browse_products(
+            info.context.actor, criteria, page=page_request(first, after, info)
+        )
         return to_product_connection(page, criteria)
 
     @strawberry.field(description="Every attribute shoppers can filter by (a short, configured list).")

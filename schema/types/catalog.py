@@ -279,5 +279,7 @@ class Category(Node):
         from schema.types import listing, product_listing  # the listing types refer back to this module
 
         criteria = listing.to_criteria(filter, sort_by=sort_by, category_id=self.db_id)
-        page = await info.context.catalog.browse_products(info.context.actor, criteria, page=page_request(first, after))
+        page = await info.context.catalog.browse_products(
+            info.context.actor, criteria, page=page_request(first, after, info)
+        )
         return product_listing.to_product_connection(page, criteria)

@@ -43,5 +43,7 @@ class Collection(Node):
         sort_by: ProductSortInput | None = None,
     ) -> ProductConnection:
         criteria = to_criteria(filter, sort_by=sort_by, collection_id=self.db_id)
-        page = await info.context.catalog.browse_products(info.context.actor, criteria, page=page_request(first, after))
+        page = await info.context.catalog.browse_products(
+            info.context.actor, criteria, page=page_request(first, after, info)
+        )
         return to_product_connection(page, criteria)

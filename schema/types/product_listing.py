@@ -105,6 +105,6 @@ def to_product_connection(page: Page[model.Product], criteria: model.ProductCrit
     return ProductConnection(
         edges=edges_of(page, Product.from_domain),
         page_info=page_info_of(page),
-        total_count=page.total_count,
+        total_count=page.total_count or 0,  # resolved only when selected, and then counted
         criteria=criteria,
     )
