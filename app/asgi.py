@@ -23,6 +23,7 @@ from strawberry.types.unset import UnsetType
 from app.bootstrap import Container, build_container
 from app.logging import configure_logging
 from app.observability import RequestContextMiddleware, operation_metrics
+from app.response_cache import cache_key
 from app.schema import build_schema
 from app.settings import Settings, load_settings
 from domain.shared.actor import ANONYMOUS, Actor
@@ -62,12 +63,35 @@ class VitrineGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope, receive)
+        cached = self.container.responses
+        key = await self._cache_key(request) if cached is not None else None
+        version = b""
+        if cached is not None and key is not None:
+            body, version = await cached.get(key)
+            if body is not None:
+                await Response(body, media_type="application/json", headers={"X-Cache": "hit"})(scope, receive, send)
+                return
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
         except HTTPException as exc:
             code = Codes.UNAUTHENTICATED if exc.status_code == 401 else Codes.BAD_REQUEST
             response = Response(_error_body(exc.reason, code), exc.status_code, media_type="application/json")
+        body = getattr(response, "body", None)  # a streamed response has none, and is never cached
+        if cached is not None and key is not None and response.status_code == 200 and body and b'"errors"' not in body:
+            await cached.put(key, version, bytes(body))
         await response(scope, receive, send)
+
+    async def _cache_key(self, request: Request) -> str | None:
+        """Return the response-cache key of an anonymous JSON query, or `None` for anything else."""
+        if request.method != "POST" or "authorization" in request.headers:
+            return None
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            return None
+        try:
+            return cache_key(orjson.loads(await request.body()))
+        except orjson.JSONDecodeError:
+            return None
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -13,6 +13,7 @@ from aiodataloader import DataLoader
 from redis.asyncio import Redis
 
 from app.metrics import Metrics
+from app.response_cache import ResponseCache
 from app.settings import Settings
 from data.cache import Cache, MemoryCache, ReadThrough, RedisCache
 from data.catalog_reader import SqlCatalogReader
@@ -20,6 +21,7 @@ from data.database import Database, connect_database
 from data.events import EventBus
 from data.loaders import Loaders, build_loaders
 from data.pricing_reader import SqlPricingReader, SqlTaxRates
+from data.pricing_sql import fetch_next_change
 from data.pubsub import Broker, MemoryBroker, RedisBroker
 from data.uow import SqlUnitOfWork
 from domain.catalog.services import CatalogService
@@ -79,6 +81,7 @@ class Container:
     broker: Broker
     events: EventBus
     clock: SystemClock = field(default_factory=SystemClock)
+    responses: ResponseCache | None = None
     _staff_digests: dict[bytes, str] = field(default_factory=dict)
 
     def unit_of_work(self) -> SqlUnitOfWork:
@@ -154,7 +157,7 @@ def build_container(settings: Settings) -> Container:
         _digest(secret.get_secret_value()): f"staff-token-{index}"
         for index, secret in enumerate(settings.staff_tokens, start=1)
     }
-    return Container(
+    container = Container(
         settings=settings,
         metrics=metrics,
         database=database,
@@ -167,3 +170,17 @@ def build_container(settings: Settings) -> Container:
         events=EventBus(broker),
         _staff_digests=staff_digests,
     )
+    if settings.cache_enabled and settings.response_cache_seconds:
+
+        async def next_change() -> datetime | None:
+            async with database.read() as conn:
+                return await fetch_next_change(conn, container.clock.now())
+
+        container.responses = ResponseCache(
+            cache,
+            metrics=metrics,
+            max_seconds=settings.response_cache_seconds,
+            clock=container.clock.now,
+            next_change=next_change,
+        )
+    return container

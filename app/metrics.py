@@ -29,6 +29,14 @@ class Metrics:
         self.cache_misses = Counter(
             "vitrine_cache_misses", "Cache look-ups that found nothing.", registry=self.registry
         )
+        self.response_hits = Counter(
+            "vitrine_response_cache_hits", "Anonymous queries answered from the response cache.", registry=self.registry
+        )
+        self.response_misses = Counter(
+            "vitrine_response_cache_misses",
+            "Anonymous queries the response cache could not answer.",
+            registry=self.registry,
+        )
         self._operations: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:

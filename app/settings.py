@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     default_channel: str = Field(default="us", pattern=r"^[a-z0-9-]{1,32}$")
     cache_enabled: bool = True
     cache_ttl_seconds: int = Field(default=300, ge=1)
+    # Whole responses to anonymous queries are cached at most this long (0: off); writes invalidate them at once.
+    response_cache_seconds: int = Field(default=60, ge=0)
     # Connections per process; loader batches of concurrent requests run in parallel, each on its own.
     db_pool_size: int = Field(default=20, ge=1)
     graphiql: bool | None = None

@@ -44,6 +44,10 @@ class Cache(Protocol):
         """Drop keys after a committed write, leaving tombstones that refuse fills for a few seconds."""
         ...
 
+    async def put(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        """Store a value whatever is there (for values owned by one writer, such as versions)."""
+        ...
+
 
 class MemoryCache:
     """An in-process LRU cache with expiry, for the embedded mode (one process)."""
@@ -86,6 +90,10 @@ class MemoryCache:
             self._entries[key] = (expires, _TOMBSTONE)
             self._entries.move_to_end(key)
 
+    async def put(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        self._entries[key] = (self._clock() + ttl_seconds, value)
+        self._entries.move_to_end(key)
+
     def clear(self) -> None:
         self._entries.clear()
 
@@ -118,6 +126,9 @@ class RedisCache:
             for key in keys:
                 pipe.set(self._prefix + key, _TOMBSTONE, ex=TOMBSTONE_SECONDS)
             await pipe.execute()
+
+    async def put(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
 
 
 class ReadThrough:

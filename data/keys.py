@@ -65,3 +65,12 @@ def collections() -> str:
 
 def attribute_values(product_id: int) -> str:
     return f"{PREFIX}attribute-values:{product_id}"
+
+
+def catalog_version() -> str:
+    """Changes on every committed write that invalidates anything: whole cached responses are tied to it."""
+    return f"{PREFIX}catalog-version"
+
+
+def response(digest: str) -> str:
+    return f"{PREFIX}response:{digest}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -243,3 +243,15 @@ async def refresh_listings(conn: AsyncConnection, product_ids: Sequence[int]) ->
         await conn.execute(
             product_channel_listings.insert().from_select(["product_id", "channel_slug", "min_price"], lowest)
         )
+
+
+async def fetch_next_change(conn: AsyncConnection, now: datetime) -> datetime | None:
+    """Return when a price or listing next changes by itself: a promotion starts or ends, a product goes live."""
+    moments = [
+        select(func.min(catalogue_promotions.c.starts_at)).where(catalogue_promotions.c.starts_at > now),
+        select(func.min(catalogue_promotions.c.ends_at)).where(catalogue_promotions.c.ends_at > now),
+        select(func.min(products.c.published_at)).where(products.c.published_at > now),
+    ]
+    found = [(await conn.execute(statement)).scalar() for statement in moments]
+    upcoming = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in found if m is not None]
+    return min(upcoming, default=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 from typing import Any, Self, cast
 
@@ -21,6 +22,7 @@ from domain.pricing.promotions import CataloguePromotion, NewCataloguePromotion
 from domain.shared.events import Event
 
 log = structlog.get_logger(__name__)
+VERSION_TTL_SECONDS = 7 * 24 * 3600
 
 
 class SqlProductRepository:
@@ -182,6 +184,8 @@ class SqlUnitOfWork:
         # A cache that missed its invalidation expires within its TTL.
         try:
             await self._cache.invalidate_many(sorted(self._stale))
+            if self._stale:
+                await self._cache.put(keys.catalog_version(), uuid.uuid4().hex.encode(), VERSION_TTL_SECONDS)
         except Exception:
             log.exception("cache.invalidation_failed", keys=sorted(self._stale))
         try:

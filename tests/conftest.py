@@ -63,7 +63,11 @@ def settings(backend: str, request: pytest.FixtureRequest) -> Settings:
     tokens = [SecretStr(STAFF_TOKEN)]
     if backend == "embedded":
         return Settings(
-            database_url=request.getfixturevalue("sqlite_url"), redis_url=None, staff_tokens=tokens, log_json=False
+            database_url=request.getfixturevalue("sqlite_url"),
+            redis_url=None,
+            staff_tokens=tokens,
+            log_json=False,
+            response_cache_seconds=0,  # factories write around the unit of work; tests of it turn it on
         )
     return Settings(
         database_url=request.getfixturevalue("postgres_url"),
@@ -72,6 +76,7 @@ def settings(backend: str, request: pytest.FixtureRequest) -> Settings:
         redis_namespace=f"test-{uuid.uuid4().hex[:12]}",
         staff_tokens=tokens,
         log_json=False,
+        response_cache_seconds=0,
     )
 
 

@@ -61,13 +61,42 @@ def price_variant(
     promotions: Sequence[CataloguePromotion] = (),
 ) -> PricedUnit:
     """Price one unit of a variant in a channel, with the catalogue promotions that apply to it now."""
+    return _price_unit(price=price, product=product, context=context, promotions=canonical(promotions), memo=None)
+
+
+# A product's variants mostly share a price: units with the same price, compare-at price and applicable promotions
+# are priced once per product and differ only in their variant id.
+_UnitMemo = dict[tuple[Money, Money | None, tuple[str, ...]], PricedUnit]
+
+
+def _price_unit(
+    *,
+    price: ChannelPrice,
+    product: ProductFacts,
+    context: PricingContext,
+    promotions: Sequence[CataloguePromotion],
+    memo: _UnitMemo | None,
+) -> PricedUnit:
     channel = context.channel
     _check_listed(price, channel)
     applicable = tuple(
         p
-        for p in canonical(promotions)
+        for p in promotions
         if p.applies(channel=channel, now=context.now, variant_id=price.variant_id, product=product)
     )
+    key = (price.amount, price.compare_at, tuple(p.id for p in applicable))
+    if memo is not None and (known := memo.get(key)) is not None:
+        return replace(known, variant_id=price.variant_id)
+    unit = _priced(price=price, product=product, context=context, applicable=applicable)
+    if memo is not None:
+        memo[key] = unit
+    return unit
+
+
+def _priced(
+    *, price: ChannelPrice, product: ProductFacts, context: PricingContext, applicable: tuple[CataloguePromotion, ...]
+) -> PricedUnit:
+    channel = context.channel
     adjustments = discount_unit(price.amount, promotions=applicable, channel=channel)
     after = price.amount - sum_money((a.amount for a in adjustments), channel.currency)
     rate = context.tax_rates.rate(product.tax_class)
@@ -97,7 +126,9 @@ def price_product(
     listed = sorted((p for p in prices if p.channel == channel.slug), key=lambda p: p.variant_id)
     if not listed:
         raise ProductNotInChannel(f"Product {product.product_id} is not sold in channel {channel.slug!r}.")
-    units = tuple(price_variant(price=p, product=product, context=context, promotions=promotions) for p in listed)
+    live = canonical(promotions)
+    memo: _UnitMemo = {}
+    units = tuple(_price_unit(price=p, product=product, context=context, promotions=live, memo=memo) for p in listed)
     return PricedProduct(
         product_id=product.product_id,
         channel=channel.slug,

@@ -41,9 +41,16 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never show "-0.00"
 
 
+_CHECKED: set[str] = set()
+
+
 def _check_currency(currency: str) -> str:
+    if currency in _CHECKED:  # Money is built often on hot paths; a code is checked once
+        return currency
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha() or not currency.isupper():
         raise InvalidCurrency(f"{currency!r} is not an ISO 4217 currency code.", field="currency")
+    if len(_CHECKED) < 1_000:
+        _CHECKED.add(currency)
     return currency
 
 
