@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -151,7 +152,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     if container is None:
         settings = settings or load_settings()
         # Each worker process builds its app here: give it the same logging as the CLI.
-        configure_logging(level=settings.log_level, json=settings.log_json)
+        configure_logging(level=settings.log_level, json=settings.log_json and not sys.stderr.isatty())
         container = build_container(settings)
     graphql = VitrineGraphQL(container)
 
@@ -160,7 +161,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     async def readyz(_: Request) -> Response:
         checks = await container.check_ready()
-        ready = all(v == "ok" for v in checks.values())
+        ready = checks["database"] == "ok"
         return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
 
     async def metrics(_: Request) -> Response:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from aiodataloader import DataLoader
 from redis.asyncio import Redis
@@ -29,6 +29,7 @@ from domain.inventory.services import InventoryService
 from domain.pricing.breakdown import PricedProduct
 from domain.pricing.services import PricingService
 from domain.shared.actor import Actor, staff
+from domain.shared.errors import DomainError
 
 
 class SystemClock:
@@ -36,22 +37,30 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def batch_pricing(
-    pricing: PricingService,
-) -> Callable[[list[tuple[int, str | None, str | None]]], Coroutine[Any, Any, list[PricedProduct | None]]]:
+PricingKey = tuple[int, str | None, str | None]  # product id, channel (None: default), country (None: channel's)
+PricingBatch = Callable[[list[PricingKey]], Coroutine[Any, Any, list[PricedProduct | None]]]
+
+
+def batch_pricing(pricing: PricingService) -> PricingBatch:
     """Return a batch function that prices every product of a request at once, per channel and country."""
 
-    async def price(keys: list[tuple[int, str | None, str | None]]) -> list[PricedProduct | None]:
+    async def price(keys: list[PricingKey]) -> list[PricedProduct | DomainError | None]:
         groups: dict[tuple[str | None, str | None], list[int]] = {}
         for product_id, channel, country in keys:
             groups.setdefault((channel, country), []).append(product_id)
-        priced: dict[tuple[int, str | None, str | None], PricedProduct | None] = {}
+        priced: dict[tuple[int, str | None, str | None], PricedProduct | DomainError | None] = {}
         for (channel, country), product_ids in groups.items():
-            found = await pricing.price_products(product_ids, channel=channel, country=country)
+            try:
+                found: Mapping[int, PricedProduct | DomainError | None] = await pricing.price_products(
+                    product_ids, channel=channel, country=country
+                )
+            except DomainError as error:  # a bad channel or country fails its own fields, not the others
+                found = dict.fromkeys(product_ids, error)
             priced.update(((pid, channel, country), found[pid]) for pid in product_ids)
+        # aiodataloader raises an exception instance found among the results for that key alone.
         return [priced[key] for key in keys]
 
-    return price
+    return cast(PricingBatch, price)
 
 
 def _digest(token: str) -> bytes:
@@ -127,7 +136,8 @@ class Container:
                 await self.redis.ping()
                 status["redis"] = "ok"
             except Exception:
-                status["redis"] = "unavailable"
+                # Reads fall back to the database: a Redis outage degrades, it does not take replicas out.
+                status["redis"] = "degraded"
         return status
 
     async def aclose(self) -> None:

@@ -20,6 +20,7 @@ from app.settings import ConfigurationError, Environment, Settings, load_setting
 from data.database import connect_database
 from data.demo import catalog_is_empty, seed_catalog
 from data.migrate import upgrade_to_head
+from data.pricing_sql import fetch_channels
 
 DEMO_PRODUCTS = 1_000
 
@@ -50,8 +51,17 @@ async def _prepare(settings: Settings, *, demo: bool) -> None:
         if demo and await catalog_is_empty(database):
             report = await seed_catalog(database, products=DEMO_PRODUCTS)
             click.echo(f"Loaded demo data: {report.products} products, {report.variants} variants.")
+        async with database.read() as conn:
+            slugs = [c.slug for c in await fetch_channels(conn)]
     finally:
         await database.dispose()
+    if slugs and settings.default_channel not in slugs:
+        click.echo(
+            f"error: invalid configuration: VITRINE_DEFAULT_CHANNEL: there is no channel {settings.default_channel!r}"
+            f" (there are: {', '.join(slugs)})",
+            err=True,
+        )
+        sys.exit(2)
 
 
 @click.group()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from data import catalog_search, catalog_sql, codecs, keys, product_listing
+from data import catalog_search, catalog_sql, codecs, keys, pricing_sql, product_listing
 from data.cache import ReadThrough
 from data.database import Database
 from data.loaders import Loaders
@@ -13,6 +13,7 @@ from domain.catalog.attributes import Attribute
 from domain.catalog.collections import Collection
 from domain.catalog.facets import RawFacets
 from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
+from domain.pricing.model import Channel
 from domain.shared.pagination import CursorKey
 
 
@@ -73,6 +74,16 @@ class SqlCatalogReader:
         return await self._cached.get_one(
             keys.collections(), load=fetch, encode=codecs.encode_collections, decode=codecs.decode_collections
         )
+
+    async def channel_slugs(self) -> frozenset[str]:
+        async def fetch() -> list[Channel]:
+            async with self._database.read() as conn:
+                return await pricing_sql.fetch_channels(conn)
+
+        found = await self._cached.get_one(
+            keys.channels(), load=fetch, encode=pricing_sql.encode_channels, decode=pricing_sql.decode_channels
+        )
+        return frozenset(c.slug for c in found)
 
     async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
         async with self._database.read() as conn:

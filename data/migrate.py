@@ -39,6 +39,18 @@ async def upgrade_to_head(database: Database) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with database.engine.begin() as conn:
-        await conn.run_sync(_upgrade)
-        await catalog_search.backfill(conn)
+    async with database.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite migrations rebuild tables (copy, drop, rename); with foreign keys on, dropping the old table
+            # would cascade-delete every row that refers to it. The pragma only works outside a transaction.
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await conn.run_sync(_upgrade)
+                await catalog_search.backfill(conn)
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()

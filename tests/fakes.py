@@ -247,6 +247,9 @@ class FakeCatalogReader:
     async def collections(self) -> Sequence[Collection]:
         return list(self._store.collections.values())
 
+    async def channel_slugs(self) -> frozenset[str]:
+        return frozenset(channel for _, channel in self._store.min_prices)
+
     async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
         matching = [p for p in self._store.products.values() if self._matches(query, p)]
         by_category: dict[int, int] = {}

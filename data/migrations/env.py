@@ -28,8 +28,12 @@ def _run(connection: Connection) -> None:
 
 async def _run_with_url(url: str) -> None:
     engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(_run)
+    async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # see data.migrate.upgrade_to_head
+            await conn.commit()
+        async with conn.begin():
+            await conn.run_sync(_run)
     await engine.dispose()
 
 

@@ -35,3 +35,11 @@ class InvalidSort(InvalidInput, CatalogError):
 
 class InvalidLanguageCode(InvalidInput, CatalogError):
     code = "INVALID_LANGUAGE_CODE"
+
+
+class ChannelRequired(InvalidInput, CatalogError):
+    code = "CHANNEL_REQUIRED"
+
+
+class UnknownChannel(NotFound, CatalogError):
+    code = "UNKNOWN_CHANNEL"

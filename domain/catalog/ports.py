@@ -37,6 +37,10 @@ class CatalogReader(Protocol):
 
     async def collections(self) -> Sequence[Collection]: ...
 
+    async def channel_slugs(self) -> frozenset[str]:
+        """Return the slugs of the channels listings can price in."""
+        ...
+
     async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
         """Count the query's products per direct category, attribute value, and price bucket (by lower edge)."""
         ...

@@ -6,8 +6,15 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 from domain.catalog.attributes import Attribute, InvalidRange, NumberRange, resolve_filters
-from domain.catalog.collections import Collection, CollectionKind, CollectionNotFound
-from domain.catalog.errors import CategoryNotFound, InvalidSort, ProductNotFound, SlugTaken
+from domain.catalog.collections import Collection, CollectionKind, CollectionNotFound, CollectionRule
+from domain.catalog.errors import (
+    CategoryNotFound,
+    ChannelRequired,
+    InvalidSort,
+    ProductNotFound,
+    SlugTaken,
+    UnknownChannel,
+)
 from domain.catalog.events import ProductUpdated
 from domain.catalog.facets import PRICE_EDGES, Facets, roll_up
 from domain.catalog.model import (
@@ -35,6 +42,15 @@ RELEVANCE_SORT = ProductSort(ProductSortField.RELEVANCE)
 PRODUCTS_SCOPE = DEFAULT_SORT.scope
 CATEGORIES_SCOPE = "categories:tree"
 COLLECTIONS_SCOPE = "collections:position"
+
+
+def _both(first: NumberRange | None, second: NumberRange | None) -> NumberRange | None:
+    """Return the range that satisfies both (a client's filter within a collection's rule)."""
+    if first is None or second is None:
+        return first or second
+    lows = [b for b in (first.minimum, second.minimum) if b is not None]
+    highs = [b for b in (first.maximum, second.maximum) if b is not None]
+    return NumberRange(minimum=max(lows, default=None), maximum=min(highs, default=None))
 
 
 class CatalogService:
@@ -98,13 +114,17 @@ class CatalogService:
         sort = criteria.sort or (RELEVANCE_SORT if text else DEFAULT_SORT)
         if sort.field is ProductSortField.RELEVANCE and text is None:
             raise InvalidSort("Sorting by relevance needs a search.", field="sortBy")
-        if (sort.field is ProductSortField.PRICE or criteria.price_range) and criteria.channel is None:
-            raise InvalidSort("Sorting or filtering by price needs a channel.", field="channel")
-        if criteria.price_range and criteria.price_range.minimum is not None and criteria.price_range.minimum < 0:
-            raise InvalidRange("A price range cannot start below zero.", field="price")
         now = self._clock.now()
         collection = await self.get_collection(collection_id=criteria.collection_id) if criteria.collection_id else None
         rule = collection.rule if collection and collection.kind is CollectionKind.RULE else None
+        channel = await self._channel(criteria.channel, rule)
+        price_range = _both(
+            criteria.price_range, NumberRange(maximum=rule.max_price) if rule and rule.max_price else None
+        )
+        if (sort.field is ProductSortField.PRICE or price_range) and channel is None:
+            raise ChannelRequired("Sorting or filtering by price needs a channel.", field="channel")
+        if price_range and price_range.minimum is not None and price_range.minimum < 0:
+            raise InvalidRange("A price range cannot start below zero.", field="price")
         attributes = {a.slug: a for a in await self._reader.attributes()} if criteria.attributes else {}
         query = ProductQuery(
             category_ids=await self._subtree(criteria.category_id),
@@ -112,9 +132,8 @@ class CatalogService:
             in_stock=criteria.in_stock,
             search=await self._search_query(text) if text else None,
             attributes=resolve_filters(criteria.attributes, attributes),
-            channel=criteria.channel or (rule.channel if rule and rule.max_price is not None else None),
-            price_range=criteria.price_range
-            or (NumberRange(maximum=rule.max_price) if rule and rule.max_price else None),
+            channel=channel,
+            price_range=price_range,
             collection_id=collection.id if collection and collection.kind is CollectionKind.MANUAL else None,
             created_after=rule.created_after(now) if rule else None,
             sort=sort,
@@ -126,6 +145,16 @@ class CatalogService:
         if sort.field is ProductSortField.PRICE:
             scope += f":{query.channel}"
         return query, scope
+
+    async def _channel(self, asked: str | None, rule: CollectionRule | None) -> str | None:
+        """Return the channel a listing prices in: the one asked for, or the collection rule's; refuse others."""
+        ruled = rule.channel if rule and rule.max_price is not None else None
+        if asked is not None and ruled is not None and asked != ruled:
+            raise InvalidRange(f"This collection's prices are in channel {ruled!r}.", field="channel")
+        chosen = asked or ruled
+        if chosen is not None and chosen not in await self._reader.channel_slugs():
+            raise UnknownChannel(f"There is no channel {chosen!r}.", field="channel")
+        return chosen
 
     async def _subtree(self, category_id: int | None) -> frozenset[int] | None:
         if category_id is None:

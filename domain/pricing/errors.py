@@ -29,6 +29,10 @@ class ProductNotInChannel(NotFound, PricingError):
     code = "PRODUCT_NOT_IN_CHANNEL"
 
 
+class VariantNotFound(NotFound, PricingError):
+    code = "VARIANT_NOT_FOUND"
+
+
 class InvalidPrice(InvalidInput, PricingError):
     code = "INVALID_PRICE"
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from domain.pricing.breakdown import PricedProduct
 from domain.pricing.engine import price_product
-from domain.pricing.errors import ProductNotInChannel
+from domain.pricing.errors import InvalidPrice, VariantNotFound
 from domain.pricing.events import CataloguePromotionCreated, VariantPriceChanged
 from domain.pricing.inputs import PricingContext
 from domain.pricing.model import (
@@ -24,6 +24,14 @@ from domain.pricing.promotions import CataloguePromotion, NewCataloguePromotion
 from domain.shared.actor import Actor
 from domain.shared.money import Money
 from domain.shared.ports import Clock
+
+
+def exact_money(amount: Decimal, currency: str, *, field: str) -> Money:
+    """Return the amount as money, refusing one finer than the currency's minor unit (never rounding silently)."""
+    money = Money.of(amount, currency)
+    if money.amount != amount:
+        raise InvalidPrice(f"{amount} is not in whole minor units of {currency}.", field=field)
+    return money
 
 
 class PricingService:
@@ -88,25 +96,28 @@ class PricingService:
         price = ChannelPrice(
             variant_id=variant_id,
             channel=chosen.slug,
-            amount=Money.of(amount, chosen.currency),
-            compare_at=None if compare_at is None else Money.of(compare_at, chosen.currency),
+            amount=exact_money(amount, chosen.currency, field="amount"),
+            compare_at=None if compare_at is None else exact_money(compare_at, chosen.currency, field="compareAt"),
         )
         async with self._uow() as uow:
             product_id = await uow.prices.product_of_variant(variant_id)
             if product_id is None:
-                raise ProductNotInChannel("No such variant.", field="variantId")
+                raise VariantNotFound("No such variant.", field="variantId")
             await uow.prices.set_price(price)
             uow.record(VariantPriceChanged(variant_id=variant_id, product_id=product_id, channel=chosen.slug))
             await uow.commit()
         return price
 
-    async def create_catalogue_promotion(self, actor: Actor, *, promotion: NewCataloguePromotion) -> CataloguePromotion:
-        """Start (or schedule) a sale on catalogue prices."""
+    async def create_catalogue_promotion(
+        self, actor: Actor, *, promotion: Callable[[], NewCataloguePromotion]
+    ) -> CataloguePromotion:
+        """Start (or schedule) a sale on catalogue prices; the promotion is built (and checked) after permission."""
         ensure_can_manage_pricing(actor)
-        for slug in promotion.channels:
-            require_reward_currency(promotion.reward, await self.channel(slug), what="The promotion's discount")
+        promotion_ = promotion()
+        for slug in promotion_.channels:
+            require_reward_currency(promotion_.reward, await self.channel(slug), what="The promotion's discount")
         async with self._uow() as uow:
-            created = await uow.promotions.add(promotion)
+            created = await uow.promotions.add(promotion_)
             uow.record(CataloguePromotionCreated(promotion_id=created.id))
             await uow.commit()
         return created

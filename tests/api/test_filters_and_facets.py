@@ -213,7 +213,8 @@ async def test_bad_filters_get_stable_codes(api: Api, container: Container) -> N
     cases = [
         ({"channel": "us", "price": {"gte": "-1"}}, "INVALID_RANGE"),
         ({"channel": "us", "price": {"gte": "10", "lte": "5"}}, "INVALID_RANGE"),
-        ({"price": {"gte": "1"}}, "INVALID_SORT"),
+        ({"price": {"gte": "1"}}, "CHANNEL_REQUIRED"),
+        ({"channel": "mars"}, "UNKNOWN_CHANNEL"),
         ({"attributes": [{"slug": "flavour", "values": ["mint"]}]}, "UNKNOWN_ATTRIBUTE"),
         ({"attributes": [{"slug": "colour", "values": ["green"]}]}, "UNKNOWN_ATTRIBUTE"),
         ({"attributes": [{"slug": "colour", "boolean": True}]}, "INVALID_ATTRIBUTE_FILTER"),
@@ -222,3 +223,21 @@ async def test_bad_filters_get_stable_codes(api: Api, container: Container) -> N
     for given, code in cases:
         errors = await api.errors(LISTING, {"filter": given})
         assert errors[0]["extensions"]["code"] == code, given
+
+
+async def test_a_client_filter_narrows_a_rule_collection_instead_of_replacing_it(
+    api: Api, container: Container
+) -> None:
+    db = container.database
+    for name, price in (("Nine", "9"), ("Fifteen", "15"), ("Ninety", "90")):
+        await add_product(db, name=name, variants_=[VariantSpec(price=Decimal(price))])
+    await add_collection(db, slug="under-20", rule={"max_price": "20", "channel": "us"})
+
+    data = await api.data(
+        """{ all: collection(slug: "under-20") { products(filter: {price: {gte: "0"}}) { nodes { name } } }
+             cheapest: collection(slug: "under-20") {
+               products(sortBy: {field: PRICE, direction: DESC}) { nodes { name } } } }"""
+    )
+
+    assert [n["name"] for n in data["all"]["products"]["nodes"]] == ["Nine", "Fifteen"]
+    assert [n["name"] for n in data["cheapest"]["products"]["nodes"]] == ["Fifteen", "Nine"]

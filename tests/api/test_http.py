@@ -191,3 +191,17 @@ async def test_a_storefront_origin_gets_cors_headers(settings: Settings) -> None
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "https://shop.example"
     assert stranger.status_code == 400
+
+
+async def test_a_redis_outage_degrades_readiness_without_failing_it(settings: Settings) -> None:
+    down = build_container(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(container=down)), base_url="http://t"
+        ) as c:
+            ready = await c.get("/readyz")
+    finally:
+        await down.aclose()
+
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "degraded"}}

@@ -176,7 +176,7 @@ async def test_bad_prices_and_channels_are_user_errors(api: Api, container: Cont
         staff=True,
     )
 
-    assert negative["variantPriceUpdate"]["userErrors"] == [{"field": ["input", "price"], "code": "INVALID_PRICE"}]
+    assert negative["variantPriceUpdate"]["userErrors"] == [{"field": ["input", "amount"], "code": "INVALID_PRICE"}]
     assert nowhere["variantPriceUpdate"]["userErrors"] == [{"field": ["input", "channel"], "code": "UNKNOWN_CHANNEL"}]
     assert [e["code"] for e in mismatch["cataloguePromotionCreate"]["userErrors"]] == ["CHANNEL_CURRENCY_MISMATCH"]
 
@@ -257,3 +257,44 @@ async def test_a_price_change_on_one_process_is_read_on_another(settings: Settin
         await other.aclose()
 
     assert after["pricing"]["priceRange"]["start"]["gross"] == {"amount": "61.00"}
+
+
+async def test_a_bad_channel_fails_only_its_own_fields(api: Api, container: Container) -> None:
+    await _shirt(container)
+
+    body = await api.post(
+        '{ product(slug: "shirt") { good: pricing(channel: "uk") { onSale } '
+        'bad: pricing(channel: "mars") { onSale } } }'
+    )
+
+    assert body["data"] == {"product": {"good": {"onSale": False}, "bad": None}}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNKNOWN_CHANNEL"]
+
+
+async def test_price_mutations_name_the_field_at_fault(api: Api, container: Container) -> None:
+    await _shirt(container)
+    variant_id = (await api.data('{ product(slug: "shirt") { variants { id } } }'))["product"]["variants"][0]["id"]
+
+    finer = await api.data(REPRICE, {"v": variant_id, "input": {"channel": "us", "amount": "10.001"}}, staff=True)
+    compare = await api.data(
+        REPRICE, {"v": variant_id, "input": {"channel": "us", "amount": "10", "compareAt": "-5"}}, staff=True
+    )
+    missing = await api.data(
+        REPRICE, {"v": "UHJvZHVjdFZhcmlhbnQ6OTk5OQ==", "input": {"channel": "us", "amount": "1"}}, staff=True
+    )
+    percent = await api.data(
+        PROMOTE, {"input": {"name": "Big", "reward": {"percentage": "150"}, "channels": ["us"]}}, staff=True
+    )
+
+    assert finer["variantPriceUpdate"]["userErrors"] == [{"field": ["input", "amount"], "code": "INVALID_PRICE"}]
+    assert compare["variantPriceUpdate"]["userErrors"] == [{"field": ["input", "compareAt"], "code": "INVALID_PRICE"}]
+    assert missing["variantPriceUpdate"]["userErrors"] == [{"field": ["variantId"], "code": "VARIANT_NOT_FOUND"}]
+    assert [(e["field"], e["code"]) for e in percent["cataloguePromotionCreate"]["userErrors"]] == [
+        (["input", "reward", "percentage"], "INVALID_PERCENTAGE")
+    ]
+
+
+async def test_a_shopper_is_refused_before_a_promotion_is_even_checked(api: Api) -> None:
+    errors = await api.errors(PROMOTE, {"input": {"name": "", "reward": {"percentage": "500"}, "channels": []}})
+
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"

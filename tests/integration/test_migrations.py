@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from data.database import connect_database
 from data.migrate import alembic_config, include_object, upgrade_to_head
@@ -64,3 +64,46 @@ async def test_downgrade_to_base_and_up_again(url: str) -> None:
         await database.dispose()
 
     assert remaining <= {"alembic_version"}
+
+
+async def test_moving_prices_to_channels_keeps_stock_and_prices(url: str) -> None:
+    """Migration 0005 rebuilds the variants table on SQLite; nothing that refers to variants may be lost."""
+    database = connect_database(url)
+
+    def upgrade(connection: Connection, revision: str) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    try:
+        async with database.engine.begin() as conn:
+            await conn.run_sync(upgrade, "0004")
+            await conn.execute(
+                text(
+                    "INSERT INTO products (id, name, sort_name, slug, description, search_document, is_published,"
+                    " created_at, updated_at) VALUES (1, 'Tote', 'tote', 'tote', '', 'tote', true,"
+                    " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00')"
+                )
+            )
+            amount = 1250000 if conn.dialect.name == "sqlite" else 125  # 125.0000 as each dialect stores it
+            await conn.execute(
+                text(
+                    "INSERT INTO product_variants (id, product_id, sku, name, options, price_amount, price_currency,"
+                    " position) VALUES (1, 1, 'T-1', 'One', '[]', :amount, 'GBP', 0)"
+                ),
+                {"amount": amount},
+            )
+            await conn.execute(text("INSERT INTO stock_levels VALUES (1, 7, 0)"))
+        await upgrade_to_head(database)
+        async with database.engine.connect() as conn:
+            stock = (await conn.execute(text("SELECT quantity_on_hand FROM stock_levels"))).scalars().all()
+            prices = (await conn.execute(text("SELECT channel_slug FROM channel_prices"))).scalars().all()
+            rates = (await conn.execute(text("SELECT country, tax_class FROM tax_rates"))).all()
+            listed = (await conn.execute(text("SELECT channel_slug FROM product_channel_listings"))).scalars().all()
+    finally:
+        await database.dispose()
+
+    assert stock == [7]
+    assert prices == ["uk"]
+    assert listed == ["uk"]
+    assert sorted(rates) == [("GB", "reduced"), ("GB", "standard"), ("GB", "zero")]

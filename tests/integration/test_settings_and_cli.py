@@ -89,3 +89,14 @@ def test_several_workers_need_redis(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert result.exit_code == 2
     assert "--workers above 1 needs VITRINE_REDIS_URL" in result.output
+
+
+def test_serve_refuses_a_default_channel_that_does_not_exist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("VITRINE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("VITRINE_DEFAULT_CHANNEL", "mars")
+    CliRunner().invoke(main, ["seed", "--products", "2"])
+
+    result = CliRunner().invoke(main, ["serve", "--port", "1"])
+
+    assert result.exit_code == 2
+    assert "VITRINE_DEFAULT_CHANNEL: there is no channel 'mars' (there are: us, uk, eu)" in result.output

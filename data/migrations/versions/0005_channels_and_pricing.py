@@ -9,6 +9,7 @@ Create Date: 2026-11-25
 """
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,6 +23,9 @@ depends_on: str | Sequence[str] | None = None
 
 KNOWN = {"USD": ("us", "United States", "US", False), "GBP": ("uk", "United Kingdom", "GB", True)}
 KNOWN["EUR"] = ("eu", "Europe", "DE", True)
+# Percent (standard, reduced, zero) for the countries of the channels above; another country gets zero rates,
+# which staff must then set: prices fail with NO_TAX_RATES_FOR_COUNTRY for a country with no rates at all.
+RATES = {"US": ("0", "0", "0"), "GB": ("20", "5", "0"), "DE": ("19", "7", "0")}
 
 
 def upgrade() -> None:
@@ -95,6 +99,11 @@ def _move_prices_to_channels() -> None:
             ),
             {"slug": slug, "name": name, "currency": currency, "country": country, "gross": gross, "position": position},
         )
+        for tax_class, rate in zip(("standard", "reduced", "zero"), RATES.get(country, ("0", "0", "0")), strict=True):
+            connection.execute(
+                sa.text("INSERT INTO tax_rates (country, tax_class, rate) VALUES (:country, :tax_class, :rate)"),
+                {"country": country, "tax_class": tax_class, "rate": _stored(connection, rate)},
+            )
         connection.execute(
             sa.text(
                 "INSERT INTO channel_prices (variant_id, channel_slug, amount) "
@@ -102,6 +111,12 @@ def _move_prices_to_channels() -> None:
             ),
             {"slug": slug, "currency": currency},
         )
+
+
+def _stored(connection: sa.Connection, percent: str) -> object:
+    """Return a rate as the Amount column stores it: a scaled integer on SQLite, a decimal elsewhere."""
+    value = Decimal(percent)
+    return int(value * 10_000) if connection.dialect.name == "sqlite" else value
 
 
 def downgrade() -> None:

@@ -15,7 +15,20 @@ from domain.shared.errors import DomainError
 from domain.shared.money import Money
 from schema.context import Info
 from schema.relay import parse_id
-from schema.user_errors import UserError, code_for, field_path
+from schema.user_errors import UserError, code_for
+
+# The domain's field names, as this mutation's input spells them.
+INPUT_PATHS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "reward": ("reward",),
+    "percentage": ("reward", "percentage"),
+    "amount": ("reward", "fixedAmount"),
+    "currency": ("reward", "currency"),
+    "channel": ("channels",),
+    "channels": ("channels",),
+    "schedule": ("startsAt",),
+    "endsAt": ("endsAt",),
+}
 
 
 @strawberry.enum(description="Why `cataloguePromotionCreate` refused a promotion.")
@@ -96,15 +109,12 @@ class CataloguePromotionCreateMutation:
     ) -> CataloguePromotionCreatePayload:
         try:
             created = await info.context.pricing.create_catalogue_promotion(
-                info.context.actor, promotion=input.to_domain()
+                info.context.actor, promotion=input.to_domain
             )
         except (PricingError, DomainError) as error:
             if (code := code_for(error, CataloguePromotionCreateErrorCode)) is None:
                 raise
-            errors = [
-                CataloguePromotionCreateError(
-                    field=field_path(error, prefix=("input",)), message=error.message, code=code
-                )
-            ]
+            path = ["input", *INPUT_PATHS.get(error.field, (error.field,))] if error.field else None
+            errors = [CataloguePromotionCreateError(field=path, message=error.message, code=code)]
             return CataloguePromotionCreatePayload(promotion_id=None, user_errors=errors)
         return CataloguePromotionCreatePayload(promotion_id=strawberry.ID(created.id), user_errors=[])

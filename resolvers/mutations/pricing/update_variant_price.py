@@ -12,11 +12,15 @@ from domain.shared.money import InvalidAmount
 from schema.context import Info
 from schema.relay import parse_id
 from schema.types.money import Money
-from schema.user_errors import UserError, code_for, field_path
+from schema.user_errors import UserError, code_for
+
+# The domain's field names, as this mutation's input spells them.
+INPUT_FIELDS = {"price": "amount", "amount": "amount", "compareAt": "compareAt", "channel": "channel"}
 
 
 @strawberry.enum(description="Why `variantPriceUpdate` refused a change.")
 class VariantPriceUpdateErrorCode(Enum):
+    VARIANT_NOT_FOUND = "VARIANT_NOT_FOUND"
     UNKNOWN_CHANNEL = "UNKNOWN_CHANNEL"
     PRODUCT_NOT_IN_CHANNEL = "PRODUCT_NOT_IN_CHANNEL"
     INVALID_PRICE = "INVALID_PRICE"
@@ -32,7 +36,9 @@ class VariantPriceUpdateError(UserError):
 class VariantPriceInput:
     channel: str = strawberry.field(description="The channel's slug.")
     amount: Decimal = strawberry.field(description="The price, as entered (with tax in gross channels).")
-    compare_at: Decimal | None = strawberry.field(default=None, description="A reference price to show struck out.")
+    compare_at: Decimal | None = strawberry.field(
+        default=None, description="A reference price to show struck out; leaving it out removes it."
+    )
 
 
 @strawberry.type(description="The result of `variantPriceUpdate`.")
@@ -59,7 +65,11 @@ class VariantPriceUpdateMutation:
         except (PricingError, InvalidAmount) as error:
             if (code := code_for(error, VariantPriceUpdateErrorCode)) is None:
                 raise
-            path = field_path(error) if error.field == "variantId" else field_path(error, prefix=("input",))
+            path = (
+                ["variantId"]
+                if error.field == "variantId"
+                else ["input", INPUT_FIELDS.get(error.field or "", "amount")]
+            )
             errors = [VariantPriceUpdateError(field=path, message=error.message, code=code)]
             return VariantPriceUpdatePayload(price=None, compare_at=None, user_errors=errors)
         compare_at = Money.from_domain(price.compare_at) if price.compare_at else None
