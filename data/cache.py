@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 import structlog
 from redis.asyncio import Redis
@@ -139,6 +140,9 @@ class ReadThrough:
         self.ttl_seconds = ttl_seconds
         self.stats = stats
         self.enabled = enabled
+        # Misses being loaded now, by cache key: a concurrent request for the same key waits for that load
+        # instead of starting its own (no stampede on a hot key from one process).
+        self._loading: dict[str, asyncio.Future[object]] = {}
 
     async def get(
         self,
@@ -166,18 +170,56 @@ class ReadThrough:
         if not missing:
             return results
         self.stats.misses(len(missing))
-        loaded = await load(missing)
-        fill: dict[str, bytes] = {}
-        for index, (key, raw) in enumerate(zip(keys, cached, strict=True)):
-            if raw is None and key in loaded:
-                value = loaded[key]
-                results[index] = value
-                fill[names[index]] = encode(value)
-        try:
-            await self.cache.fill_many(fill, self.ttl_seconds)
-        except (RedisError, OSError):
-            log.warning("cache.fill_failed", exc_info=True)
+        waiting = {
+            i: self._loading[names[i]] for i, raw in enumerate(cached) if raw is None and names[i] in self._loading
+        }
+        mine = [i for i, raw in enumerate(cached) if raw is None and i not in waiting]
+        if mine:
+            await self._load(mine, keys=keys, names=names, results=results, load=load, encode=encode)
+        for index, pending in waiting.items():
+            results[index] = cast(V | None, await asyncio.shield(pending))
         return results
+
+    async def _load(
+        self,
+        indexes: list[int],
+        *,
+        keys: Sequence[K],
+        names: list[str],
+        results: list[V | None],
+        load: Callable[[list[K]], Awaitable[Mapping[K, V]]],
+        encode: Callable[[V], bytes],
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        futures = {names[i]: loop.create_future() for i in indexes}
+        self._loading.update(futures)
+        try:
+            loaded = await load([keys[i] for i in indexes])
+            fill: dict[str, bytes] = {}
+            for i in indexes:
+                value = loaded.get(keys[i])
+                results[i] = value
+                futures[names[i]].set_result(value)
+                if keys[i] in loaded:
+                    fill[names[i]] = encode(loaded[keys[i]])
+            try:
+                await self.cache.fill_many(fill, self.ttl_seconds)
+            except (RedisError, OSError):
+                log.warning("cache.fill_failed", exc_info=True)
+        except BaseException as error:
+            for future in futures.values():
+                if future.done():
+                    continue
+                if isinstance(error, asyncio.CancelledError):
+                    future.cancel()
+                else:
+                    future.set_exception(error)
+                    future.exception()  # mark it retrieved: waiters, if any, still get it
+            raise
+        finally:
+            for name, future in futures.items():
+                if self._loading.get(name) is future:
+                    del self._loading[name]
 
     async def get_one(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Mapping
 
@@ -163,3 +164,51 @@ async def test_reads_fall_back_to_the_database_when_redis_is_down() -> None:
         await unreachable.aclose()
 
     assert found == ["v1", "v2"]
+
+
+async def test_concurrent_misses_of_one_key_load_it_once(cache: Cache) -> None:
+    stats = Stats()
+    loads: list[list[int]] = []
+    release = asyncio.Event()
+    cached = ReadThrough(cache, ttl_seconds=60, stats=stats)
+
+    async def load(keys: list[int]) -> Mapping[int, str]:
+        loads.append(keys)
+        await release.wait()
+        return {k: f"v{k}" for k in keys}
+
+    def read(keys: list[int]) -> Awaitable[list[str | None]]:
+        return cached.get(keys, cache_key=lambda k: f"hot:{k}", load=load, encode=str.encode, decode=bytes.decode)
+
+    first = asyncio.create_task(read([1]))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(read([1, 2]))
+    await asyncio.sleep(0.05)
+    release.set()
+
+    assert await first == ["v1"]
+    assert await second == ["v1", "v2"]
+    assert loads == [[1], [2]]
+
+
+async def test_a_failed_load_fails_its_waiters_and_the_next_read_tries_again(cache: Cache) -> None:
+    attempts = 0
+    cached = ReadThrough(cache, ttl_seconds=60, stats=Stats())
+
+    async def load(keys: list[int]) -> Mapping[int, str]:
+        nonlocal attempts
+        attempts += 1
+        await asyncio.sleep(0.05)
+        if attempts == 1:
+            raise ConnectionError("database went away")
+        return dict.fromkeys(keys, "ok")
+
+    def read() -> Awaitable[list[str | None]]:
+        return cached.get([1], cache_key=lambda k: f"flaky:{k}", load=load, encode=str.encode, decode=bytes.decode)
+
+    results = await asyncio.gather(read(), read(), return_exceptions=True)
+    again = await read()
+
+    assert [type(r) for r in results] == [ConnectionError, ConnectionError]
+    assert again == ["ok"]
+    assert attempts == 2
