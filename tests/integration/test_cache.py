@@ -180,9 +180,9 @@ async def test_concurrent_misses_of_one_key_load_it_once(cache: Cache) -> None:
     def read(keys: list[int]) -> Awaitable[list[str | None]]:
         return cached.get(keys, cache_key=lambda k: f"hot:{k}", load=load, encode=str.encode, decode=bytes.decode)
 
-    first = asyncio.create_task(read([1]))
+    first = asyncio.ensure_future(read([1]))
     await asyncio.sleep(0.05)
-    second = asyncio.create_task(read([1, 2]))
+    second = asyncio.ensure_future(read([1, 2]))
     await asyncio.sleep(0.05)
     release.set()
 
