@@ -206,6 +206,12 @@ def collection_rule(raw: dict[str, Any]) -> CollectionRule:
     )
 
 
+def _plain(number: Decimal) -> Decimal:
+    """Drop the storage scale's trailing zeros (1.2000 -> 1.2), never turning into an exponent (10 stays 10)."""
+    normalized = number.normalize()
+    return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
+
+
 async def fetch_attribute_values(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[AttributeValue]]:
     rows = await conn.execute(
         select(product_attributes)
@@ -215,6 +221,12 @@ async def fetch_attribute_values(conn: AsyncConnection, product_ids: Sequence[in
     found: dict[int, list[AttributeValue]] = {pid: [] for pid in product_ids}
     for r in rows:
         found[r.product_id].append(
-            AttributeValue(r.attribute_id, r.choice_id, r.number_value, r.boolean_value, r.text_value)
+            AttributeValue(
+                r.attribute_id,
+                r.choice_id,
+                None if r.number_value is None else _plain(r.number_value),
+                r.boolean_value,
+                r.text_value,
+            )
         )
     return found

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.codecs import dumps
@@ -17,6 +17,7 @@ from data.tables import (
     catalogue_promotions,
     channel_prices,
     channels,
+    collection_products,
     product_channel_listings,
     products,
     tax_rates,
@@ -64,6 +65,7 @@ class PriceRows:
     category_id: int | None
     tax_class: TaxClass
     prices: tuple[ChannelPrice, ...]
+    collection_ids: frozenset[int] = frozenset()  # hand-picked collections (rule collections are saved filters)
 
     def inputs(self, tree: CategoryTree) -> ProductInputs:
         path = (
@@ -71,19 +73,30 @@ class PriceRows:
             if self.category_id is None
             else frozenset([self.category_id, *(c.id for c in tree.ancestors(self.category_id))])
         )
-        facts = ProductFacts(product_id=self.product_id, category_path=path, tax_class=self.tax_class)
+        facts = ProductFacts(
+            product_id=self.product_id,
+            category_path=path,
+            collection_ids=self.collection_ids,
+            tax_class=self.tax_class,
+        )
         return ProductInputs(facts=facts, prices=self.prices)
 
 
 async def fetch_price_rows(
     conn: AsyncConnection, product_ids: Sequence[int], *, channel: Channel
 ) -> dict[int, PriceRows]:
-    """Return each product's tax class, category and prices in the channel, in one statement."""
+    """Return each product's tax class, category, collections and prices in the channel, in one statement."""
+    in_collections = (
+        select(func.aggregate_strings(cast(collection_products.c.collection_id, String), ","))
+        .where(collection_products.c.product_id == products.c.id)
+        .scalar_subquery()
+    )
     rows = await conn.execute(
         select(
             products.c.id.label("product_id"),
             products.c.tax_class,
             products.c.category_id,
+            in_collections.label("collections"),
             variants.c.id.label("variant_id"),
             channel_prices.c.amount,
             channel_prices.c.compare_at,
@@ -97,25 +110,26 @@ async def fetch_price_rows(
         .where(products.c.id.in_(product_ids))
         .order_by(products.c.id, variants.c.position, variants.c.id)
     )
-    heads: dict[int, tuple[int | None, TaxClass]] = {}
+    heads: dict[int, tuple[int | None, TaxClass, frozenset[int]]] = {}
     prices: dict[int, list[ChannelPrice]] = {}
     for row in rows:
         if row.product_id not in heads:
-            heads[row.product_id] = (row.category_id, TaxClass(row.tax_class))
+            collections = frozenset(int(c) for c in (row.collections or "").split(",") if c)
+            heads[row.product_id] = (row.category_id, TaxClass(row.tax_class), collections)
             prices[row.product_id] = []
         if row.amount is not None:
             compare_at = None if row.compare_at is None else Money.of(row.compare_at, channel.currency)
             prices[row.product_id].append(
                 ChannelPrice(row.variant_id, channel.slug, Money.of(row.amount, channel.currency), compare_at)
             )
-    return {pid: PriceRows(pid, *heads[pid], tuple(prices[pid])) for pid in heads}
+    return {pid: PriceRows(pid, heads[pid][0], heads[pid][1], tuple(prices[pid]), heads[pid][2]) for pid in heads}
 
 
 def encode_price_rows(found: PriceRows) -> bytes:
     prices = [
         [p.variant_id, p.channel, p.amount.amount, p.amount.currency, _amount(p.compare_at)] for p in found.prices
     ]
-    return dumps([found.product_id, found.category_id, found.tax_class.value, prices])
+    return dumps([found.product_id, found.category_id, found.tax_class.value, prices, sorted(found.collection_ids)])
 
 
 def _amount(money: Money | None) -> Decimal | None:
@@ -123,7 +137,7 @@ def _amount(money: Money | None) -> Decimal | None:
 
 
 def decode_price_rows(raw: bytes) -> PriceRows:
-    product_id, category_id, tax_class, prices = orjson.loads(raw)
+    product_id, category_id, tax_class, prices, collections = orjson.loads(raw)
     return PriceRows(
         product_id=product_id,
         category_id=category_id,
@@ -137,6 +151,7 @@ def decode_price_rows(raw: bytes) -> PriceRows:
             )
             for variant_id, channel, amount, currency, compare_at in prices
         ),
+        collection_ids=frozenset(collections),
     )
 
 

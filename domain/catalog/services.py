@@ -83,8 +83,12 @@ class CatalogService:
 
     async def suggest(self, actor: Actor, *, text: str, limit: int) -> list[str]:
         """Return the names of the products that best match what the shopper has typed so far."""
-        page = await self.browse_products(actor, ProductCriteria(search=text), page=PageRequest(first=limit))
-        return [p.name for p in page.items] if clean_search(text) else []
+        if clean_search(text) is None:
+            return []
+        page = await self.browse_products(
+            actor, ProductCriteria(search=text), page=PageRequest(first=limit, count_total=False)
+        )
+        return list(dict.fromkeys(p.name for p in page.items))  # several products may share a name
 
     async def list_attributes(self) -> Sequence[Attribute]:
         """Return every attribute shoppers can filter by, with its choices."""

@@ -58,7 +58,10 @@ class AdjustmentKind(Enum):
     CATALOGUE_PROMOTION = "catalogue_promotion"
     ORDER_PROMOTION = "order_promotion"
     VOUCHER = "voucher"
-    FREE_SHIPPING = "free_shipping"
+    SHIPPING_THRESHOLD = "shipping_threshold"
+    FREE_SHIPPING = strawberry.enum_value(
+        "free_shipping", deprecation_reason="Never sent: free shipping is SHIPPING_THRESHOLD (since 2026-11-25)."
+    )
 
 
 @strawberry.type(description="One discount in a price's breakdown, with where it came from.")

@@ -201,7 +201,7 @@ async def test_a_product_shows_its_attributes(api: Api, container: Container) ->
             {
                 "attribute": {"slug": "weight", "kind": "NUMBER", "unit": "kg"},
                 "choices": [],
-                "number": "1.2000",
+                "number": "1.2",
                 "boolean": None,
             },
         ],

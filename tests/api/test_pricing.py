@@ -14,7 +14,7 @@ from app.asgi import create_app
 from app.bootstrap import Container, build_container
 from app.settings import Settings
 from tests.conftest import STAFF_TOKEN
-from tests.factories import VariantSpec, add_category, add_product
+from tests.factories import VariantSpec, add_category, add_collection, add_product
 from tests.support import Api, StatementCounter, reset_database
 
 PRICING = """
@@ -298,3 +298,21 @@ async def test_a_shopper_is_refused_before_a_promotion_is_even_checked(api: Api)
     errors = await api.errors(PROMOTE, {"input": {"name": "", "reward": {"percentage": "500"}, "channels": []}})
 
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_promotion_on_a_collection_discounts_its_products(api: Api, container: Container) -> None:
+    shirt = await _shirt(container)
+    await add_product(container.database, name="Sock", slug="sock", variants_=[VariantSpec(price=Decimal("5.00"))])
+    await add_collection(container.database, slug="picks", product_ids=[shirt])
+    picks = (await api.data('{ collection(slug: "picks") { id } }'))["collection"]["id"]
+
+    await api.data(
+        PROMOTE,
+        {"input": {"name": "Picks", "reward": {"percentage": "10"}, "channels": ["us"], "collectionIds": [picks]}},
+        staff=True,
+    )
+    data = await api.data(
+        '{ shirt: product(slug: "shirt") { pricing { onSale } } sock: product(slug: "sock") { pricing { onSale } } }'
+    )
+
+    assert data == {"shirt": {"pricing": {"onSale": True}}, "sock": {"pricing": {"onSale": False}}}

@@ -69,17 +69,21 @@ class CataloguePromotionInput:
     channels: list[str] = strawberry.field(description="The channels it runs in.")
     product_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Products it covers.")
     category_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Categories (subtrees).")
+    collection_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Hand-picked collections it covers."
+    )
     starts_at: datetime | None = strawberry.field(default=None, description="When it starts; null: at once.")
     ends_at: datetime | None = strawberry.field(default=None, description="When it ends; null: never.")
     priority: int = strawberry.field(default=0, description="Higher wins ties between exclusive promotions.")
     stackable: bool = strawberry.field(default=False, description="Whether it combines with other stackables.")
 
     def to_domain(self) -> NewCataloguePromotion:
-        targeted = self.product_ids or self.category_ids
+        targeted = self.product_ids or self.category_ids or self.collection_ids
         target = (
             Target(
                 product_ids=frozenset(parse_id(i, "Product") for i in self.product_ids),
                 category_ids=frozenset(parse_id(i, "Category") for i in self.category_ids),
+                collection_ids=frozenset(parse_id(i, "Collection") for i in self.collection_ids),
             )
             if targeted
             else None
