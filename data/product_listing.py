@@ -34,6 +34,8 @@ def _sort_columns(query: ProductQuery) -> tuple[ColumnElement[Any], ...]:
         return (products.c.created_at, products.c.id)
     if field is ProductSortField.PRICE and query.channel is not None:
         return (product_channel_listings.c.min_price, products.c.id)
+    if field is ProductSortField.POSITION and query.collection_id is not None:
+        return (collection_products.c.position, products.c.id)
     return (products.c.id,)
 
 
@@ -54,6 +56,8 @@ def _cursor_key(sort: ProductSort, row: Row[Any] | Any) -> CursorKey:
         return (row.created_at.isoformat(), row.id)
     if sort.field is ProductSortField.PRICE:
         return (str(row.min_price), row.id)
+    if sort.field is ProductSortField.POSITION:
+        return (int(row.position), row.id)
     return (row.id,)
 
 
@@ -90,14 +94,22 @@ def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
 
 
 def listed_products(query: ProductQuery) -> FromClause:
-    """Return the products, joined to their channel listing when the query prices (products not sold drop out)."""
-    if query.channel is None:
-        return products
-    return products.join(
-        product_channel_listings,
-        (product_channel_listings.c.product_id == products.c.id)
-        & (product_channel_listings.c.channel_slug == query.channel),
-    )
+    """Return the products, joined to their channel listing when the query prices (products not sold drop out),
+    and to their collection membership when sorted in the collection's own order."""
+    source: FromClause = products
+    if query.channel is not None:
+        source = source.join(
+            product_channel_listings,
+            (product_channel_listings.c.product_id == products.c.id)
+            & (product_channel_listings.c.channel_slug == query.channel),
+        )
+    if query.sort.field is ProductSortField.POSITION and query.collection_id is not None:
+        source = source.join(
+            collection_products,
+            (collection_products.c.product_id == products.c.id)
+            & (collection_products.c.collection_id == query.collection_id),
+        )
+    return source
 
 
 async def fetch_product_slice(

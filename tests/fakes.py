@@ -129,7 +129,7 @@ class FakeStore:
     attributes: dict[int, Attribute] = field(default_factory=dict)
     attribute_values: dict[int, list[AttributeValue]] = field(default_factory=dict)  # by product id
     collections: dict[int, Collection] = field(default_factory=dict)
-    collection_members: dict[int, set[int]] = field(default_factory=dict)  # collection id -> product ids
+    collection_members: dict[int, list[int]] = field(default_factory=dict)  # collection id -> product ids, in order
     min_prices: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # (product id, channel) -> lowest
     committed_events: list[Event] = field(default_factory=list)
     commits: int = 0
@@ -183,6 +183,9 @@ class FakeCatalogReader:
             if sort.field is ProductSortField.RELEVANCE:
                 assert query.search is not None
                 return (-relevance_tier(name=p.name, text=query.search.text), sort_name(p.name), p.id)
+            if sort.field is ProductSortField.POSITION:
+                assert query.collection_id is not None
+                return (self._store.collection_members[query.collection_id].index(p.id), p.id)
             return sort.key(p)
 
         matching = sorted(
@@ -215,7 +218,7 @@ class FakeCatalogReader:
             if stocked is not query.in_stock:
                 return False
         if query.collection_id is not None and product.id not in self._store.collection_members.get(
-            query.collection_id, set()
+            query.collection_id, []
         ):
             return False
         if query.created_after is not None and product.created_at < query.created_after:

@@ -163,6 +163,7 @@ class ProductSortField(StrEnum):
     CREATED_AT = "created_at"
     RELEVANCE = "relevance"
     PRICE = "price"  # the lowest entered price in the query's channel, before promotions
+    POSITION = "position"  # the order staff picked a manual collection's products in
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,8 @@ class ProductSort:
     def shape(self) -> tuple[type[str] | type[int], ...]:
         if self.field is ProductSortField.RELEVANCE:
             return (int, str, int)  # (minus the relevance tier, sort name, id)
+        if self.field is ProductSortField.POSITION:
+            return (int, int)
         return (int,) if self.field is ProductSortField.DEFAULT else (str, int)
 
     def check_key(self, key: tuple[str | int, ...]) -> None:
@@ -195,7 +198,7 @@ class ProductSort:
 
     def key(self, product: Product) -> tuple[str | int, ...]:
         """Return the product's position in this order (what its cursor holds); relevance needs the search."""
-        if self.field in (ProductSortField.RELEVANCE, ProductSortField.PRICE):
+        if self.field in (ProductSortField.RELEVANCE, ProductSortField.PRICE, ProductSortField.POSITION):
             raise ValueError("this position depends on the search or the channel: the reader returns it")
         if self.field is ProductSortField.NAME:
             return (sort_name(product.name), product.id)

@@ -39,6 +39,7 @@ from domain.shared.ports import Clock
 DEFAULT_SORT = ProductSort()
 EVERYTHING = ProductCriteria()
 RELEVANCE_SORT = ProductSort(ProductSortField.RELEVANCE)
+PICKED_SORT = ProductSort(ProductSortField.POSITION)
 PRODUCTS_SCOPE = DEFAULT_SORT.scope
 CATEGORIES_SCOPE = "categories:tree"
 COLLECTIONS_SCOPE = "collections:position"
@@ -115,12 +116,15 @@ class CatalogService:
     async def _query(self, actor: Actor, criteria: ProductCriteria) -> tuple[ProductQuery, str]:
         """Check and resolve what was asked into a query, and name the listing its cursors belong to."""
         text = clean_search(criteria.search)
-        sort = criteria.sort or (RELEVANCE_SORT if text else DEFAULT_SORT)
-        if sort.field is ProductSortField.RELEVANCE and text is None:
-            raise InvalidSort("Sorting by relevance needs a search.", field="sortBy")
         now = self._clock.now()
         collection = await self.get_collection(collection_id=criteria.collection_id) if criteria.collection_id else None
         rule = collection.rule if collection and collection.kind is CollectionKind.RULE else None
+        picked = collection is not None and collection.kind is CollectionKind.MANUAL
+        sort = criteria.sort or (RELEVANCE_SORT if text else PICKED_SORT if picked else DEFAULT_SORT)
+        if sort.field is ProductSortField.RELEVANCE and text is None:
+            raise InvalidSort("Sorting by relevance needs a search.", field="sortBy")
+        if sort.field is ProductSortField.POSITION and not picked:
+            raise InvalidSort("Only a hand-picked collection has an order of its own.", field="sortBy")
         channel = await self._channel(criteria.channel, rule)
         price_range = _both(
             criteria.price_range, NumberRange(maximum=rule.max_price) if rule and rule.max_price else None
@@ -148,6 +152,8 @@ class CatalogService:
             scope += ":" + hashlib.sha256(text.casefold().encode()).hexdigest()[:12]
         if sort.field is ProductSortField.PRICE:
             scope += f":{query.channel}"
+        if sort.field is ProductSortField.POSITION:
+            scope += f":{query.collection_id}"
         return query, scope
 
     async def _channel(self, asked: str | None, rule: CollectionRule | None) -> str | None:

@@ -71,6 +71,7 @@ class ProductSortField(Enum):
     CREATED_AT = model.ProductSortField.CREATED_AT
     RELEVANCE = model.ProductSortField.RELEVANCE
     PRICE = model.ProductSortField.PRICE
+    POSITION = model.ProductSortField.POSITION
 
 
 @strawberry.enum(description="Which way to sort.")
@@ -81,7 +82,10 @@ class SortDirection(Enum):
 
 @strawberry.input(description="The order of a product listing; ties are broken by ID in the same direction.")
 class ProductSortInput:
-    field: ProductSortField = strawberry.field(description="What to sort by (PRICE needs `filter.channel`).")
+    field: ProductSortField = strawberry.field(
+        description="What to sort by (PRICE needs a channel; POSITION, a hand-picked collection's own order, is the"
+        " default there)."
+    )
     direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Which way to sort.")
 
     def to_domain(self) -> model.ProductSort:

@@ -133,7 +133,7 @@ async def _category_id(api: Api, slug: str) -> str:
     return str((await api.data("query($s: String!) { category(slug: $s) { id } }", {"s": slug}))["category"]["id"])
 
 
-async def test_a_hand_picked_collection_lists_its_products(api: Api, container: Container) -> None:
+async def test_a_hand_picked_collection_lists_its_products_in_the_order_picked(api: Api, container: Container) -> None:
     first = await add_product(container.database, name="First")
     await add_product(container.database, name="Other")
     third = await add_product(container.database, name="Third")
@@ -146,7 +146,7 @@ async def test_a_hand_picked_collection_lists_its_products(api: Api, container: 
     assert data["collection"] == {
         "name": "Staff-Picks",
         "isRuleBased": False,
-        "products": {"totalCount": 2, "nodes": [{"name": "First"}, {"name": "Third"}]},
+        "products": {"totalCount": 2, "nodes": [{"name": "Third"}, {"name": "First"}]},  # in the order picked
     }
 
 
@@ -241,3 +241,19 @@ async def test_a_client_filter_narrows_a_rule_collection_instead_of_replacing_it
 
     assert [n["name"] for n in data["all"]["products"]["nodes"]] == ["Nine", "Fifteen"]
     assert [n["name"] for n in data["cheapest"]["products"]["nodes"]] == ["Fifteen", "Nine"]
+
+
+async def test_a_hand_picked_order_pages_with_cursors_and_only_in_a_collection(api: Api, container: Container) -> None:
+    ids = [await add_product(container.database, name=f"P{n}") for n in range(5)]
+    await add_collection(container.database, slug="picks", product_ids=[ids[3], ids[0], ids[4], ids[1]])
+    page = (
+        '{ collection(slug: "picks") { products(first: 2, after: $after) { nodes { name } pageInfo { endCursor } } } }'
+    )
+    query = "query($after: String) " + page
+    first = (await api.data(query, {"after": None}))["collection"]["products"]
+
+    second = (await api.data(query, {"after": first["pageInfo"]["endCursor"]}))["collection"]["products"]
+    outside = await api.errors("{ products(sortBy: {field: POSITION}) { totalCount } }")
+
+    assert [n["name"] for n in first["nodes"] + second["nodes"]] == ["P3", "P0", "P4", "P1"]
+    assert outside[0]["extensions"]["code"] == "INVALID_SORT"
