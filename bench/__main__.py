@@ -9,9 +9,10 @@ from pathlib import Path
 from types import FrameType
 
 from bench.dataset import ADMIN_URL, REDIS_URL
-from bench.run import ALL_PARTS, Options, run
+from bench.run import ALL_PARTS, MODES, Mode, Options, run
 
-QUICK = {"products": 200, "rounds": 1, "seconds": 2.0, "warmup_seconds": 1.0, "subscribers": 100, "writes": 5}
+# Nine read rows (three workloads in three modes) and the ceiling: 1 s runs keep the smoke test under a minute.
+QUICK = {"products": 200, "rounds": 1, "seconds": 1.0, "warmup_seconds": 1.0, "subscribers": 100, "writes": 5}
 
 
 def _parts(value: str) -> tuple[str, ...]:
@@ -22,9 +23,18 @@ def _parts(value: str) -> tuple[str, ...]:
     return parts
 
 
+def _modes(value: str) -> tuple[Mode, ...]:
+    flags = {mode.flag: mode for mode in MODES}
+    names = [p.strip() for p in value.split(",") if p.strip()]
+    unknown = [n for n in names if n not in flags]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown mode {', '.join(unknown)}; choose from {', '.join(flags)}")
+    return tuple(mode for mode in MODES if mode.flag in names)  # always in the order cold, hot…
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--quick", action="store_true", help="CI smoke test: 200 products, 2 s runs, 1 round, 100 subs")
+    p.add_argument("--quick", action="store_true", help="CI smoke test: 200 products, 1 s runs, 1 round, 100 subs")
     p.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres", help="default: postgres")
     p.add_argument("--products", type=int, help="catalog size (default 1,000)")
     p.add_argument("--seed", type=int, default=42, help="random seed of the generated catalog (default 42)")
@@ -36,6 +46,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--subscribers", type=int, help="W5 websocket subscribers (default 1,000; the target is 5,000)")
     p.add_argument("--writes", type=int, help="W5 timed writes (default 20)")
     p.add_argument("--only", type=_parts, default=ALL_PARTS, help=f"comma-separated subset of {','.join(ALL_PARTS)}")
+    p.add_argument(
+        "--modes",
+        type=_modes,
+        default=MODES,
+        help="comma-separated subset of the read workloads' modes: "
+        f"{','.join(m.flag for m in MODES)} (default: all three)",
+    )
     p.add_argument("--output", type=Path, default=Path("bench/results/latest.json"), help="JSON results file")
     p.add_argument("--database", help="PostgreSQL database to use (created if absent; topped up to --products)")
     p.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
@@ -76,6 +93,7 @@ def options_from(argv: list[str] | None = None) -> Options:
         subscribers=int(pick("subscribers")),
         writes=max(1, int(pick("writes"))),
         parts=args.only,
+        modes=args.modes,
         output=args.output,
         database=args.database,
         keep_database=args.keep_database or args.database is not None,

@@ -11,9 +11,11 @@ import httpx
 import orjson
 
 from bench.stats import median
-from bench.workloads import STAFF_EXPORT, graphql_body
+from bench.workloads import SEARCH, SEARCH_CANDIDATES, SEARCH_WORDS, STAFF_EXPORT, graphql_body
 
-STATEMENTS = re.compile(r"^vitrine_db_statements_total\s+([0-9.eE+-]+)$", re.MULTILINE)
+STATEMENTS = "vitrine_db_statements_total"
+RESPONSE_HITS = "vitrine_response_cache_hits_total"
+RESPONSE_MISSES = "vitrine_response_cache_misses_total"
 
 
 class ResponseError(RuntimeError):
@@ -43,13 +45,43 @@ def verify(base_url: str, bodies: list[bytes]) -> bytes:
     return first
 
 
+def metrics(base_url: str) -> dict[str, float]:
+    """Read the API's /metrics: every sample without labels, by name (e.g. `vitrine_db_statements_total`)."""
+    text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    found = {
+        m.group(1): float(m.group(2)) for m in re.finditer(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)\s+(\S+)$", text, re.MULTILINE)
+    }
+    if STATEMENTS not in found:
+        raise ResponseError(f"/metrics has no {STATEMENTS}")
+    return found
+
+
 def statements_total(base_url: str) -> float:
     """Read `vitrine_db_statements_total` from the API's /metrics."""
-    text = httpx.get(f"{base_url}/metrics", timeout=10).text
-    found = STATEMENTS.search(text)
-    if found is None:
-        raise ResponseError("/metrics has no vitrine_db_statements_total")
-    return float(found.group(1))
+    return metrics(base_url)[STATEMENTS]
+
+
+def search_words(
+    base_url: str, candidates: tuple[str, ...] = SEARCH_CANDIDATES, *, wanted: int = SEARCH_WORDS, page: int = 24
+) -> tuple[list[str], int]:
+    """Return up to `wanted` candidate words whose search fills a page, and the fewest results among those returned.
+
+    A small catalog (`--quick`) may have no word that fills a page: then the words with the most results are used.
+    """
+    found: list[tuple[int, str]] = []
+    with httpx.Client(base_url=base_url, timeout=30, headers={"Content-Type": "application/json"}) as client:
+        for word in candidates:
+            body = graphql_body(SEARCH, {"text": word}, "Search")
+            results = len(check_response(client.post("/graphql", content=body))["data"]["products"]["edges"])
+            if results:
+                found.append((results, word))
+    full = [word for results, word in found if results >= page][:wanted]
+    if full:
+        return full, page
+    best = sorted(found, key=lambda item: -item[0])[:wanted]
+    if not best:
+        raise ResponseError(f"no search for {', '.join(candidates)} found anything")
+    return [word for _, word in best], best[-1][0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ class Measure:
     statements_per_request: float | None
     cpu_ms_per_request: float
     rss_bytes: int
+    response_cache_hit_ratio: float | None = None  # of the anonymous queries the response cache looked up
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ class Row:
     def summary(self) -> Measure:
         """Return the median of each figure over the rounds, and the sum of their errors."""
         statements = [r.statements_per_request for r in self.rounds if r.statements_per_request is not None]
+        hits = [r.response_cache_hit_ratio for r in self.rounds if r.response_cache_hit_ratio is not None]
         return Measure(
             requests=sum(r.requests for r in self.rounds),
             requests_per_second=median([r.requests_per_second for r in self.rounds]),
@@ -57,6 +59,7 @@ class Row:
             statements_per_request=median(statements) if statements else None,
             cpu_ms_per_request=median([r.cpu_ms_per_request for r in self.rounds]),
             rss_bytes=int(median([r.rss_bytes for r in self.rounds])),
+            response_cache_hit_ratio=median(hits) if hits else None,
         )
 
 
@@ -68,6 +71,7 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     fanout: FanoutResult | None = None
     export: ExportResult | None = None
+    export_mode: str = "cold"
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -166,11 +170,18 @@ def extras(report: Report) -> str:
             f"{_number(f.rss_after_bytes / MIB, 0)} MiB); connecting took {_number(f.connect_seconds)} s; "
             f"missed deliveries {f.missed_deliveries}, errors {f.errors}"
         )
+    cached = [
+        f"{row.key} {row.mode} {100 * hit:.1f} %"
+        for row in report.rows
+        if (hit := row.summary().response_cache_hit_ratio) is not None
+    ]
+    if cached:
+        lines.append("- Response cache hits (share of anonymous queries answered from it): " + "; ".join(cached))
     if (e := report.export) is not None:
+        times = f"{_number(e.median_ms)} ms median (best {_number(e.best_ms)} ms, first {_number(e.first_ms)} ms"
         lines.append(
-            f"- Staff export (cold, {e.pages} sequential pages of 100, 10 fields): {e.products} products in "
-            f"{_number(e.median_ms)} ms median (best {_number(e.best_ms)} ms, first {_number(e.first_ms)} ms; "
-            f"target ≤ 150 ms); {_number(e.statements_per_export)} SQL statements per export"
+            f"- Staff export ({report.export_mode}, {e.pages} sequential pages of 100, 10 fields): {e.products} "
+            f"products in {times}; target ≤ 150 ms); {_number(e.statements_per_export)} SQL statements per export"
         )
     lines.extend(f"- {note}" for note in report.notes)
     return "\n".join(lines)
@@ -192,7 +203,9 @@ def to_json(report: Report) -> dict[str, Any]:
         "fanout": None
         if report.fanout is None
         else {**dataclasses.asdict(report.fanout), "rss_per_connection_bytes": report.fanout.rss_per_connection_bytes},
-        "staff_export": None if report.export is None else dataclasses.asdict(report.export),
+        "staff_export": None
+        if report.export is None
+        else {**dataclasses.asdict(report.export), "mode": report.export_mode},
         "notes": report.notes,
         "errors": report.errors,
     }

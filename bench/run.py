@@ -19,11 +19,25 @@ import uvloop
 from bench import client, dataset, report, server, wrk
 from bench.fanout import measure_fanout
 from bench.report import Measure, Report, Row
-from bench.workloads import NOT_BUILT, Workload, category_listing, lua_post_script, product_page
+from bench.workloads import NOT_BUILT, Workload, category_listing, lua_post_script, product_page, search
 
-MODES = ("cold", "hot")
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """How the API process under test is configured: which caches are on."""
+
+    name: str  # as shown in the table
+    flag: str  # as named on the command line and in profile file names
+    entity_cache: bool
+    response_cache: bool
+
+
+COLD = Mode("cold", "cold", entity_cache=False, response_cache=False)
+HOT_ENTITIES = Mode("hot, no response cache", "hot-no-response-cache", entity_cache=True, response_cache=False)
+HOT = Mode("hot", "hot", entity_cache=True, response_cache=True)
+MODES = (COLD, HOT_ENTITIES, HOT)
 HARNESS_ROOT = Path(__file__).resolve().parent.parent
-ALL_PARTS = ("W1", "W2", "W5", "export")
+ALL_PARTS = ("W1", "W2", "W3", "W5", "export")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +53,7 @@ class Options:
     subscribers: int
     writes: int
     parts: tuple[str, ...]
+    modes: tuple[Mode, ...]
     output: Path
     database: str | None
     postgres_admin_url: str
@@ -57,15 +72,19 @@ class Target:
     log_dir: Path
     app_dir: Path
 
-    def api_env(self, *, cache: bool) -> dict[str, str]:
-        return {
+    def api_env(self, mode: Mode) -> dict[str, str]:
+        env = {
             "VITRINE_ENV": "production",
             "VITRINE_DATABASE_URL": self.data.database_url,
-            "VITRINE_CACHE_ENABLED": "true" if cache else "false",
+            "VITRINE_CACHE_ENABLED": "true" if mode.entity_cache else "false",
             "VITRINE_STAFF_TOKENS": self.staff_token,
             "VITRINE_REDIS_NAMESPACE": f"bench-{uuid.uuid4().hex[:12]}",
             "VITRINE_REDIS_URL": self.data.redis_url or "",
         }
+        if mode.entity_cache and not mode.response_cache:
+            env["VITRINE_RESPONSE_CACHE_SECONDS"] = "0"
+        # With the response cache on, VITRINE_RESPONSE_CACHE_SECONDS keeps the app's default, as in production.
+        return env
 
 
 def log(message: str) -> None:
@@ -97,11 +116,11 @@ def prepared(options: Options, scratch: Path) -> Iterator[dataset.Dataset]:
             asyncio.run(dataset.drop_postgres_database(options.postgres_admin_url, drop))
 
 
-def start_api(target: Target, *, cache: bool) -> server.Server:
+def start_api(target: Target, mode: Mode) -> server.Server:
     port = server.free_port()
-    env = target.api_env(cache=cache)
+    env = target.api_env(mode)
     return server.start_server(
-        "api-hot" if cache else "api-cold",
+        f"api-{mode.flag}",
         server.api_command(port),
         port=port,
         env=env,
@@ -112,8 +131,8 @@ def start_api(target: Target, *, cache: bool) -> server.Server:
 
 
 def timed_round(api: server.Server, script: str, options: Options, *, seconds: float, count_sql: bool) -> Measure:
-    """Run wrk once against `/graphql`; read statements and CPU before and after."""
-    statements_before = client.statements_total(api.base_url) if count_sql else 0.0
+    """Run wrk once against `/graphql`; read statements, response-cache hits and CPU before and after."""
+    metrics_before = client.metrics(api.base_url) if count_sql else {}
     before = api.sample()
     result = wrk.run_wrk(
         f"{api.base_url}/graphql",
@@ -123,9 +142,16 @@ def timed_round(api: server.Server, script: str, options: Options, *, seconds: f
         threads=options.threads,
     )
     after = api.sample()
-    statements = None
+    statements = hit_ratio = None
     if count_sql and result.requests:
-        statements = (client.statements_total(api.base_url) - statements_before) / result.requests
+        metrics_after = client.metrics(api.base_url)
+
+        def grew(name: str) -> float:
+            return metrics_after.get(name, 0.0) - metrics_before.get(name, 0.0)
+
+        statements = grew(client.STATEMENTS) / result.requests
+        looked_up = grew(client.RESPONSE_HITS) + grew(client.RESPONSE_MISSES)
+        hit_ratio = grew(client.RESPONSE_HITS) / looked_up if looked_up else None
     return Measure(
         requests=result.requests,
         requests_per_second=result.requests_per_second,
@@ -133,6 +159,7 @@ def timed_round(api: server.Server, script: str, options: Options, *, seconds: f
         p99_ms=result.p99_ms,
         errors=result.errors,
         statements_per_request=statements,
+        response_cache_hit_ratio=hit_ratio,
         cpu_ms_per_request=(after.cpu_seconds - before.cpu_seconds) * 1000 / max(1, result.requests),
         rss_bytes=after.rss_bytes,
     )
@@ -172,28 +199,52 @@ def start_profiler(pid: int, path: Path, seconds: float) -> subprocess.Popen[byt
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
 
 
-def measure_reads(target: Target, workloads: list[Workload], options: Options, rep: Report) -> bytes:
-    """Measure each read workload cold, then hot (a fresh process each); return W2's response for the ceiling."""
+def read_workloads(data: dataset.Dataset, base_url: str, options: Options, rep: Report) -> list[Workload]:
+    """Build the read workloads asked for; W3's words are those that fill a page on this catalog (asked of the API)."""
+    every: list[Workload] = []
+    if "W1" in options.parts:
+        every.append(product_page(data.product_slugs))
+    if "W2" in options.parts:
+        every.append(category_listing(data.category_slugs))
+    if "W3" in options.parts:
+        words, fewest = client.search_words(base_url)
+        log(f"  W3 search words: {', '.join(words)}")
+        rep.meta["search_words"] = words
+        if fewest < 24:
+            rep.notes.append(f"W3: no search word fills a page of 24 on this catalog; as few as {fewest} results")
+        every.append(search(words))
+    return every
+
+
+def measure_reads(target: Target, options: Options, rep: Report) -> tuple[list[Workload], bytes]:
+    """Measure each read workload in each mode (a fresh process each); return them and W2's response (the ceiling)."""
     ceiling_body = b""
-    for mode in MODES:
-        log(f"{mode}: starting the API (VITRINE_CACHE_ENABLED={'true' if mode == 'hot' else 'false'})")
-        with server.running(start_api(target, cache=mode == "hot")) as api:
+    workloads: list[Workload] | None = None
+    for number, mode in enumerate(options.modes):
+        log(
+            f"{mode.name}: starting the API (VITRINE_CACHE_ENABLED={str(mode.entity_cache).lower()}, response cache "
+            f"{'on' if mode.response_cache else 'off'})"
+        )
+        with server.running(start_api(target, mode)) as api:
+            if workloads is None:
+                workloads = read_workloads(target.data, api.base_url, options, rep)
             for workload in workloads:
                 sample = client.verify(api.base_url, workload.bodies)
                 if workload.key == "W2" or not ceiling_body:
                     ceiling_body = sample
-            if mode == "cold" and "export" in options.parts:
+            if number == 0 and "export" in options.parts:
                 rep.export = client.staff_export(api.base_url, staff_token=target.staff_token)
-                log(f"  staff export: {rep.export.median_ms:.1f} ms median")
+                rep.export_mode = mode.name
+                log(f"  staff export ({mode.name}): {rep.export.median_ms:.1f} ms median")
             for workload in workloads:
-                row = Row(workload.key, workload.title, mode)
+                row = Row(workload.key, workload.title, mode.name)
                 rep.rows.append(row)
                 profile = None
                 if options.profile is not None:
                     options.profile.mkdir(parents=True, exist_ok=True)
-                    profile = options.profile / f"{workload.key.lower()}-{mode}.speedscope.json"
+                    profile = options.profile / f"{workload.key.lower()}-{mode.flag}.speedscope.json"
                 measure_rows(api, row, lua_post_script(workload.bodies), options, count_sql=True, profile=profile)
-    return ceiling_body
+    return workloads or [], ceiling_body
 
 
 def measure_ceiling(target: Target, body: bytes, script: str, options: Options, rep: Report) -> None:
@@ -218,7 +269,7 @@ def measure_ceiling(target: Target, body: bytes, script: str, options: Options, 
 
 def measure_w5(target: Target, options: Options, rep: Report) -> None:
     log(f"W5: {options.subscribers:,} websocket subscribers on one process")
-    with server.running(start_api(target, cache=True)) as api:
+    with server.running(start_api(target, HOT)) as api:
         variant = dataset.global_id("ProductVariant", target.data.variant_id)
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             rep.fanout = runner.run(
@@ -264,20 +315,22 @@ def measure_all(options: Options) -> int:
                 rep.meta["products"] = data.products
                 rep.meta["backend"] = data.backend
                 target = Target(data, secrets.token_urlsafe(24), scratch, options.app_dir)
-                every = [product_page(data.product_slugs), category_listing(data.category_slugs)]
-                workloads = [w for w in every if w.key in options.parts]
+                workloads: list[Workload] = []
                 body = b""
-                if workloads or "export" in options.parts:
-                    body = measure_reads(target, workloads, options, rep)
+                if options.modes and {"W1", "W2", "W3", "export"} & set(options.parts):
+                    workloads, body = measure_reads(target, options, rep)
                 if body and workloads:
-                    measure_ceiling(target, body, lua_post_script(workloads[-1].bodies), options, rep)
+                    # The ceiling returns W2's response, so it is driven with W2's requests (or the first workload's).
+                    driver = next((w for w in workloads if w.key == "W2"), workloads[0])
+                    measure_ceiling(target, body, lua_post_script(driver.bodies), options, rep)
                 if "W5" in options.parts:
                     measure_w5(target, options, rep)
     finally:
         server.stop_all()
     print(f"\n## Vitrine benchmark — {rep.meta['date']}, {rep.meta.get('products', 0):,} products, {options.backend}\n")
-    print(report.table(rep))
-    print()
+    if rep.rows:
+        print(report.table(rep))
+        print()
     print(report.extras(rep))
     report.write_json(rep, options.output)
     log(f"\nwrote {options.output}")
@@ -288,4 +341,6 @@ def measure_all(options: Options) -> int:
 
 
 def describe(options: Options) -> dict[str, str]:
-    return {f.name: str(getattr(options, f.name)) for f in dataclasses.fields(options)}
+    described = {f.name: str(getattr(options, f.name)) for f in dataclasses.fields(options)}
+    described["modes"] = ",".join(mode.flag for mode in options.modes)
+    return described

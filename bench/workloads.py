@@ -15,7 +15,14 @@ query ProductPage($slug: String!) {
     description
     category { name slug }
     images { url alt }
-    variants { id sku name price { amount currency } quantityAvailable isInStock }
+    variants {
+      id
+      sku
+      name
+      pricing(channel: "us") { price { gross { amount currency } } }
+      quantityAvailable
+      isInStock
+    }
   }
 }
 """
@@ -31,7 +38,9 @@ query CategoryListing($slug: String!) {
           name
           slug
           thumbnail { url alt }
-          priceRange { start { amount currency } stop { amount currency } }
+          pricing(channel: "us") {
+            priceRange { start { gross { amount currency } } stop { gross { amount currency } } }
+          }
           isAvailable
         }
       }
@@ -56,13 +65,37 @@ query StaffExport($after: String) {
         updatedAt
         category { name }
         thumbnail { url }
-        priceRange { start { amount } }
+        pricing(channel: "us") { priceRange { start { gross { amount } } } }
       }
     }
     pageInfo { hasNextPage endCursor }
   }
 }
 """
+
+# A storefront search box: one word, the first page of 24 results by relevance, with the price to show.
+SEARCH = """
+query Search($text: String!) {
+  products(search: $text, first: 24) {
+    edges {
+      node {
+        id
+        name
+        pricing(channel: "us") { priceRange { start { gross { amount currency } } } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# Words of the demo catalogue (`data/demo.py`: materials, nouns, adjectives), most common first; the harness keeps
+# those that fill a page of 24 on the seeded catalog (`client.search_words`).
+SEARCH_CANDIDATES = (
+    "wool", "linen", "cotton", "leather", "canvas", "merino", "suede", "nylon", "jacket", "boot",
+    "classic", "alpine", "heritage", "backpack", "sweater",
+)  # fmt: skip
+SEARCH_WORDS = 8
 
 STOCK_UPDATE = """
 mutation StockUpdate($variantId: ID!, $quantity: Int!) {
@@ -73,7 +106,6 @@ mutation StockUpdate($variantId: ID!, $quantity: Int!) {
 STOCK_SUBSCRIPTION = "subscription StockFeed { stockLevelChanged { variantId sku quantityAvailable isInStock } }"
 
 NOT_BUILT = {
-    "W3": "W3: not built yet (search arrives with the catalog issue)",
     "W4": "W4: not built yet (add to cart arrives with the cart issue)",
 }
 
@@ -99,6 +131,11 @@ def product_page(slugs: list[str]) -> Workload:
 def category_listing(slugs: list[str]) -> Workload:
     bodies = [graphql_body(CATEGORY_LISTING, {"slug": s}, "CategoryListing") for s in slugs]
     return Workload("W2", "category listing (24)", bodies)
+
+
+def search(words: list[str]) -> Workload:
+    bodies = [graphql_body(SEARCH, {"text": w}, "Search") for w in words]
+    return Workload("W3", "search (24)", bodies)
 
 
 def _long_string(value: str) -> str:
