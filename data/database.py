@@ -18,10 +18,11 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    readonly: AsyncEngine  # the same pool, in autocommit: built once (a wrapper per read cost 5 % of cold CPU)
 
     def read(self) -> AsyncConnection:
         """Return a connection for reads only: autocommit, so no BEGIN and ROLLBACK round trips around them."""
-        return self.engine.execution_options(isolation_level="AUTOCOMMIT").connect()
+        return self.readonly.connect()
 
     @property
     def dialect(self) -> str:
@@ -69,4 +70,8 @@ def connect_database(
             counter()
 
         event.listen(engine.sync_engine, "before_cursor_execute", _count)
-    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+    return Database(
+        engine=engine,
+        sessions=async_sessionmaker(engine, expire_on_commit=False),
+        readonly=engine.execution_options(isolation_level="AUTOCOMMIT"),
+    )

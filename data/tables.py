@@ -46,6 +46,8 @@ class ProductRow(Base):
         Index("ix_products_is_published_id", "is_published", "id"),
         Index("ix_products_sort_name_id", "sort_name", "id"),
         Index("ix_products_created_at_id", "created_at", "id"),
+        # Name sorts inside a category walk this instead of filtering the catalogue-wide name index.
+        Index("ix_products_category_id_sort_name_id", "category_id", "sort_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
