@@ -5,25 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from data import catalog_search, catalog_sql, codecs, keys, pricing_sql, product_listing
-from data.cache import ReadThrough
+from data import catalog_search, catalog_sql, codecs, keys, product_listing
 from data.database import Database
 from data.loaders import Loaders
+from data.whole_tables import WholeTables
 from domain.catalog.attributes import Attribute
 from domain.catalog.collections import Collection
 from domain.catalog.facets import RawFacets
 from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
-from domain.pricing.model import Channel
 from domain.shared.pagination import CursorKey
 
 
 class SqlCatalogReader:
     """Implements `CatalogReader` for one request."""
 
-    def __init__(self, database: Database, loaders: Loaders, cached: ReadThrough) -> None:
+    def __init__(self, database: Database, loaders: Loaders, tables: WholeTables) -> None:
         self._database = database
         self._loaders = loaders
-        self._cached = cached
+        self._tables = tables
 
     async def product(self, product_id: int) -> Product | None:
         return await self._loaders.product_by_id.load(product_id)
@@ -58,32 +57,17 @@ class SqlCatalogReader:
         return await self._loaders.category_tree.get()
 
     async def attributes(self) -> Sequence[Attribute]:
-        async def fetch() -> list[Attribute]:
-            async with self._database.read() as conn:
-                return await catalog_sql.fetch_attributes(conn)
-
-        return await self._cached.get_one(
-            keys.attributes(), load=fetch, encode=codecs.encode_attributes, decode=codecs.decode_attributes
+        return await self._tables.read(
+            keys.attributes(), catalog_sql.fetch_attributes, codecs.encode_attributes, codecs.decode_attributes
         )
 
     async def collections(self) -> Sequence[Collection]:
-        async def fetch() -> list[Collection]:
-            async with self._database.read() as conn:
-                return await catalog_sql.fetch_collections(conn)
-
-        return await self._cached.get_one(
-            keys.collections(), load=fetch, encode=codecs.encode_collections, decode=codecs.decode_collections
+        return await self._tables.read(
+            keys.collections(), catalog_sql.fetch_collections, codecs.encode_collections, codecs.decode_collections
         )
 
     async def channel_slugs(self) -> frozenset[str]:
-        async def fetch() -> list[Channel]:
-            async with self._database.read() as conn:
-                return await pricing_sql.fetch_channels(conn)
-
-        found = await self._cached.get_one(
-            keys.channels(), load=fetch, encode=pricing_sql.encode_channels, decode=pricing_sql.decode_channels
-        )
-        return frozenset(c.slug for c in found)
+        return frozenset(c.slug for c in await self._tables.channels())
 
     async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
         async with self._database.read() as conn:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import keys, pricing_sql
 from data.cache import ReadThrough
 from data.database import Database
 from data.loaders import Loaders
+from data.whole_tables import WholeTables
 from domain.pricing.inputs import ProductInputs
 from domain.pricing.model import Channel, Destination
 from domain.pricing.promotions import CataloguePromotion
@@ -19,44 +18,17 @@ from domain.pricing.tax import TaxRates, TaxTable
 T = TypeVar("T")
 
 
-class _Shared:
-    """Reads of small whole tables (channels, promotions, tax rates): one cache key each, read once per request."""
-
-    def __init__(self, database: Database, cached: ReadThrough) -> None:
-        self._database = database
-        self._cached = cached
-        self._memo: dict[str, object] = {}
-
-    async def whole(
-        self,
-        key: str,
-        fetch: Callable[[AsyncConnection], Awaitable[list[T]]],
-        encode: Callable[[list[T]], bytes],
-        decode: Callable[[bytes], list[T]],
-    ) -> list[T]:
-        if key in self._memo:
-            return self._memo[key]  # type: ignore[return-value]
-
-        async def load() -> list[T]:
-            async with self._database.read() as conn:
-                return await fetch(conn)
-
-        found = await self._cached.get_one(key, load=load, encode=encode, decode=decode)
-        self._memo[key] = found
-        return found
-
-
-class SqlPricingReader(_Shared):
+class SqlPricingReader:
     """Implements `PricingReader` for one request (the category tree comes from the request's loaders)."""
 
-    def __init__(self, database: Database, cached: ReadThrough, loaders: Loaders) -> None:
-        super().__init__(database, cached)
+    def __init__(self, database: Database, cached: ReadThrough, tables: WholeTables, loaders: Loaders) -> None:
+        self._database = database
+        self._cached = cached
+        self._tables = tables
         self._loaders = loaders
 
     async def channels(self) -> Sequence[Channel]:
-        return await self.whole(
-            keys.channels(), pricing_sql.fetch_channels, pricing_sql.encode_channels, pricing_sql.decode_channels
-        )
+        return await self._tables.channels()
 
     async def product_inputs(self, product_ids: Sequence[int], channel: str) -> Mapping[int, ProductInputs]:
         chosen = next((c for c in await self.channels() if c.slug == channel), None)
@@ -78,7 +50,7 @@ class SqlPricingReader(_Shared):
         return {row.product_id: row.inputs(tree) for row in rows if row is not None}
 
     async def catalogue_promotions(self, channel: str) -> Sequence[CataloguePromotion]:
-        every = await self.whole(
+        every = await self._tables.read(
             keys.promotions(),
             pricing_sql.fetch_promotions,
             pricing_sql.encode_promotions,
@@ -87,11 +59,14 @@ class SqlPricingReader(_Shared):
         return [p for p in every if channel in p.channels]
 
 
-class SqlTaxRates(_Shared):
+class SqlTaxRates:
     """The built-in `TaxCalculator`: the `tax_rates` table, as a domain `TaxTable`."""
 
+    def __init__(self, tables: WholeTables) -> None:
+        self._tables = tables
+
     async def rates_for(self, *, channel: str, destination: Destination) -> TaxRates:
-        rates = await self.whole(
+        rates = await self._tables.read(
             keys.tax_rates(), pricing_sql.fetch_tax_rates, pricing_sql.encode_tax_rates, pricing_sql.decode_tax_rates
         )
         return TaxTable(rates).lookup(destination.country)

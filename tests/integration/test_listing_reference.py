@@ -15,6 +15,7 @@ from data import catalog_search
 from data.catalog_reader import SqlCatalogReader
 from data.loaders import build_loaders
 from data.tables import categories, channel_prices, channels, product_channel_listings, products, stock, variants
+from data.whole_tables import WholeTables
 from domain.catalog.attributes import NumberRange
 from domain.catalog.model import ProductCriteria, ProductSort, ProductSortField, sort_name
 from domain.catalog.search import relevance_tier, tokenize
@@ -186,7 +187,9 @@ async def test_every_listing_walks_in_the_reference_order(
     numbered = await _load(container, rows)
     service = CatalogService(
         reader=SqlCatalogReader(
-            container.database, build_loaders(container.database, container.cached), container.cached
+            container.database,
+            build_loaders(container.database, container.cached),
+            WholeTables(container.database, container.cached),
         ),
         uow=container.unit_of_work,
         clock=FixedClock(EPOCH),
