@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
 
 from data import keys, pricing_sql
 from data.cache import ReadThrough
@@ -14,8 +13,6 @@ from domain.pricing.inputs import ProductInputs
 from domain.pricing.model import Channel, Destination
 from domain.pricing.promotions import CataloguePromotion
 from domain.pricing.tax import TaxRates, TaxTable
-
-T = TypeVar("T")
 
 
 class SqlPricingReader:
