@@ -82,6 +82,12 @@ async def _load(container: Container, rows: list[Row]) -> list[Row]:
                 {"id": 3, "parent_id": None, "name": "C", "slug": "c", "description": "", "position": 1},
             ],
         )
+        # The channel exists whatever the catalogue holds: an empty catalogue priced in `us` lists nothing.
+        await conn.execute(
+            channels.insert().values(
+                slug="us", name="US", currency="USD", default_country="US", prices_include_tax=False, position=0
+            )
+        )
         if not numbered:
             return numbered
         created = [EPOCH + timedelta(minutes=r.minutes) for r in numbered]
@@ -121,11 +127,6 @@ async def _load(container: Container, rows: list[Row]) -> list[Row]:
             [{"variant_id": r.id, "quantity_on_hand": r.on_hand, "quantity_allocated": 0} for r in numbered],
         )
         await catalog_search.refresh(conn, [r.id for r in numbered])
-        await conn.execute(
-            channels.insert().values(
-                slug="us", name="US", currency="USD", default_country="US", prices_include_tax=False, position=0
-            )
-        )
         priced = [(r.id, Decimal(r.price)) for r in numbered if r.price is not None]
         if priced:
             await conn.execute(
