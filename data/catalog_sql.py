@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, select, tuple_
+from sqlalchemy import Row, Select, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.tables import (
@@ -161,6 +161,20 @@ async def fetch_stock(conn: AsyncConnection, variant_ids: Sequence[int]) -> dict
     for row in rows:
         found[row.variant_id] = StockLevel(row.variant_id, row.quantity_on_hand, row.quantity_allocated)
     return found
+
+
+async def refresh_availability(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
+    """Recompute whether each product has a variant with stock to sell (`products.in_stock`, what `inStock` filters
+    by). Call it in the transaction that changed the stock, after locking the products (see `SqlStockRepository`)."""
+    sellable = (
+        select(variants.c.id)
+        .join(stock, stock.c.variant_id == variants.c.id)
+        .where(variants.c.product_id == products.c.id, stock.c.quantity_on_hand > stock.c.quantity_allocated)
+        .exists()
+    )
+    for start in range(0, len(product_ids), 5_000):
+        chunk = list(product_ids[start : start + 5_000])
+        await conn.execute(update(products).where(products.c.id.in_(chunk)).values(in_stock=sellable))
 
 
 async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:

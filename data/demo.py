@@ -162,6 +162,7 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
                 }
             )
             base = Decimal(rng.randint(5, 299)) + rng.choice(PRICE_ENDINGS)
+            in_stock = False
             for position, options in enumerate(_variant_options(rng, top)):
                 label = " / ".join(o["value"] for o in options)
                 surcharge = Decimal(rng.choice([0, 0, 0, 5, 10]))
@@ -178,7 +179,9 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
                 price_rows.extend(prices_for(variant_id, base + surcharge))
                 on_hand = 0 if rng.random() < 0.1 else rng.randint(1, 60)
                 stock_rows.append({"variant_id": variant_id, "quantity_on_hand": on_hand, "quantity_allocated": 0})
+                in_stock = in_stock or on_hand > 0
                 variant_id += 1
+            product_rows[-1]["in_stock"] = in_stock  # what `refresh_availability` would compute, without a pass
             for position in range(rng.randint(1, 4)):
                 image_rows.append(
                     {

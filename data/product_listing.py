@@ -16,8 +16,6 @@ from data.tables import (
     product_attributes,
     product_channel_listings,
     products,
-    stock,
-    variants,
 )
 from domain.catalog.facets import RawFacets, ValueCount
 from domain.catalog.model import ProductQuery, ProductSlice, ProductSort, ProductSortField
@@ -69,13 +67,7 @@ def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
     if query.category_ids is not None:
         conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
     if query.in_stock is not None:
-        available = (
-            select(variants.c.id)
-            .join(stock, stock.c.variant_id == variants.c.id)
-            .where(variants.c.product_id == products.c.id, stock.c.quantity_on_hand > stock.c.quantity_allocated)
-            .exists()
-        )
-        conditions.append(available if query.in_stock else ~available)
+        conditions.append(products.c.in_stock == query.in_stock)
     if query.search is not None:
         conditions.append(catalog_search.matches(dialect, query.search))
     if query.collection_id is not None:
@@ -164,7 +156,8 @@ async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edge
     matching = select(products.c.id).select_from(source).where(*conditions).subquery()
     by_category = await conn.execute(
         select(products.c.category_id, func.count())
-        .where(products.c.id.in_(select(matching.c.id)), products.c.category_id.is_not(None))
+        .select_from(source)
+        .where(*conditions, products.c.category_id.is_not(None))
         .group_by(products.c.category_id)
     )
     by_value = await conn.execute(

@@ -6,7 +6,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from data.types import Amount, UTCDateTime
@@ -42,7 +54,13 @@ class CategoryRow(Base):
 class ProductRow(Base):
     __tablename__ = "products"
     __table_args__ = (
-        Index("ix_products_category_id_id", "category_id", "id"),
+        # Covering on PostgreSQL: counts and facets of a category subtree are index-only scans.
+        Index(
+            "ix_products_category_id_id",
+            "category_id",
+            "id",
+            postgresql_include=["is_published", "published_at", "in_stock"],
+        ),
         Index("ix_products_is_published_id", "is_published", "id"),
         Index("ix_products_sort_name_id", "sort_name", "id"),
         Index("ix_products_created_at_id", "created_at", "id"),
@@ -60,6 +78,9 @@ class ProductRow(Base):
     search_document: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whether a variant has stock to sell, kept by `data.catalog_sql.refresh_availability` with every stock write,
+    # so that `inStock` filters on a column instead of probing every product's variants.
+    in_stock: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     tax_class: Mapped[str] = mapped_column(String(16), default="standard")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     seo_title: Mapped[str | None] = mapped_column(String(250))

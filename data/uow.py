@@ -86,6 +86,12 @@ class SqlStockRepository:
         return StockedVariant(product_id=row.product_id, sku=row.sku, level=level)
 
     async def set_on_hand(self, variant_id: int, quantity: int) -> None:
+        # Lock the product first: two writes to sibling variants then recompute its availability one after the
+        # other, each seeing the other's committed stock (under READ COMMITTED each statement takes a new snapshot).
+        owner = select(variants.c.product_id).where(variants.c.id == variant_id).scalar_subquery()
+        product_id = await self._session.scalar(
+            select(products.c.id).where(products.c.id == owner).with_for_update(of=products)
+        )
         result = await self._session.execute(
             update(stock).where(stock.c.variant_id == variant_id).values(quantity_on_hand=quantity)
         )
@@ -93,6 +99,8 @@ class SqlStockRepository:
             await self._session.execute(
                 stock.insert().values(variant_id=variant_id, quantity_on_hand=quantity, quantity_allocated=0)
             )
+        if product_id is not None:
+            await catalog_sql.refresh_availability(await self._session.connection(), [product_id])
         self._stale.add(keys.stock(variant_id))
 
 

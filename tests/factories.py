@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
+from data.catalog_sql import refresh_availability
 from data.database import Database
 from data.pricing_sql import refresh_listings
 from data.tables import (
@@ -143,6 +144,7 @@ async def add_product(
             await conn.execute(images.insert().values(product_id=product_id, url=url, alt=name, position=position))
         await catalog_search.refresh(conn, [product_id])
         await refresh_listings(conn, [product_id])
+        await refresh_availability(conn, [product_id])
     return product_id
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from app.bootstrap import Container
 from tests.factories import VariantSpec, add_product
 from tests.support import Api
@@ -123,3 +125,47 @@ async def test_stock_of_an_unknown_variant_is_a_user_error(api: Api) -> None:
     data = await api.data(STOCK, {"v": "UHJvZHVjdFZhcmlhbnQ6OTk5", "q": 1}, staff=True)
 
     assert [e["code"] for e in data["stockUpdate"]["userErrors"]] == ["VARIANT_NOT_FOUND"]
+
+
+IN_STOCK_SLUGS = """
+query($inStock: Boolean!) { products(first: 10, filter: {inStock: $inStock}) { nodes { slug } } }
+"""
+
+
+async def _slugs(api: Api, *, in_stock: bool) -> list[str]:
+    data = await api.data(IN_STOCK_SLUGS, {"inStock": in_stock})
+    return [n["slug"] for n in data["products"]["nodes"]]
+
+
+async def _variant_ids(api: Api, slug: str) -> list[str]:
+    data = await api.data("query($s: String!) { product(slug: $s) { variants { id } } }", {"s": slug})
+    return [v["id"] for v in data["product"]["variants"]]
+
+
+async def test_counting_stock_moves_a_product_between_the_in_stock_listings(api: Api, container: Container) -> None:
+    await add_product(container.database, slug="tote", variants_=[VariantSpec(on_hand=1), VariantSpec(on_hand=0)])
+    await add_product(container.database, slug="mug", variants_=[VariantSpec(on_hand=5)])
+    first, second = await _variant_ids(api, "tote")
+    assert await _slugs(api, in_stock=False) == []
+
+    await api.data(STOCK, {"v": first, "q": 0}, staff=True)
+    emptied = (await _slugs(api, in_stock=True), await _slugs(api, in_stock=False))
+    await api.data(STOCK, {"v": second, "q": 3}, staff=True)
+    restocked = (await _slugs(api, in_stock=True), await _slugs(api, in_stock=False))
+
+    assert emptied == (["mug"], ["tote"])
+    assert restocked == (["tote", "mug"], []) or restocked == (["mug", "tote"], [])
+
+
+async def test_emptying_sibling_variants_at_once_leaves_the_product_out_of_stock(
+    api: Api, container: Container
+) -> None:
+    """Two concurrent writes to one product's variants each recompute its availability; the last must see both."""
+    await add_product(container.database, slug="tote", variants_=[VariantSpec(on_hand=1) for _ in range(4)])
+    ids = await _variant_ids(api, "tote")
+
+    for _ in range(3):
+        await asyncio.gather(*(api.data(STOCK, {"v": v, "q": 0}, staff=True) for v in ids))
+        assert await _slugs(api, in_stock=False) == ["tote"]
+        await asyncio.gather(*(api.data(STOCK, {"v": v, "q": 1}, staff=True) for v in ids))
+        assert await _slugs(api, in_stock=True) == ["tote"]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.bootstrap import Container
-from data import catalog_search
+from data import catalog_search, catalog_sql
 from data.catalog_reader import SqlCatalogReader
 from data.loaders import build_loaders
 from data.tables import categories, channel_prices, channels, product_channel_listings, products, stock, variants
@@ -127,6 +127,7 @@ async def _load(container: Container, rows: list[Row]) -> list[Row]:
             [{"variant_id": r.id, "quantity_on_hand": r.on_hand, "quantity_allocated": 0} for r in numbered],
         )
         await catalog_search.refresh(conn, [r.id for r in numbered])
+        await catalog_sql.refresh_availability(conn, [r.id for r in numbered])
         priced = [(r.id, Decimal(r.price)) for r in numbered if r.price is not None]
         if priced:
             await conn.execute(

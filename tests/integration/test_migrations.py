@@ -107,3 +107,45 @@ async def test_moving_prices_to_channels_keeps_stock_and_prices(url: str) -> Non
     assert prices == ["uk"]
     assert listed == ["uk"]
     assert sorted(rates) == [("GB", "reduced"), ("GB", "standard"), ("GB", "zero")]
+
+
+async def test_availability_is_computed_for_the_products_already_there(url: str) -> None:
+    """Migration 0008 adds `products.in_stock`: true where a variant has more on hand than allocated."""
+    database = connect_database(url)
+
+    def upgrade(connection: Connection, revision: str) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    try:
+        async with database.engine.begin() as conn:
+            await conn.run_sync(upgrade, "0007")
+            for pid, slug in ((1, "stocked"), (2, "allocated"), (3, "bare")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO products (id, name, sort_name, slug, description, search_document,"
+                        " is_published, tax_class, created_at, updated_at) VALUES (:id, :slug, :slug, :slug, '', '',"
+                        " true, 'standard', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00')"
+                    ),
+                    {"id": pid, "slug": slug},
+                )
+            for vid, pid, on_hand, allocated in ((1, 1, 0, 0), (2, 1, 3, 1), (3, 2, 2, 2)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO product_variants (id, product_id, sku, name, options, position)"
+                        " VALUES (:v, :p, :sku, '', '[]', 0)"
+                    ),
+                    {"v": vid, "p": pid, "sku": f"S-{vid}"},
+                )
+                await conn.execute(
+                    text("INSERT INTO stock_levels VALUES (:v, :on_hand, :allocated)"),
+                    {"v": vid, "on_hand": on_hand, "allocated": allocated},
+                )
+        await upgrade_to_head(database)
+        async with database.engine.connect() as conn:
+            flags = (await conn.execute(text("SELECT slug, in_stock FROM products ORDER BY id"))).all()
+    finally:
+        await database.dispose()
+
+    assert [(slug, bool(flag)) for slug, flag in flags] == [("stocked", True), ("allocated", False), ("bare", False)]
