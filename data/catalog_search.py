@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from data.tables import products, search_terms, variants
+from data.tables import attribute_choices, product_attributes, products, search_terms, translations, variants
 from domain.catalog.search import SearchQuery, tokenize, words
 
 _VOCABULARY_WORD = re.compile(r"^\w{2,100}$", re.UNICODE)
@@ -38,27 +38,33 @@ _PG_CONFIG: ColumnClause[Any] = literal_column("'simple'::regconfig")
 _PG_VECTOR = func.to_tsvector(_PG_CONFIG, products.c.search_document)
 
 
-def document_for(*, name: str, description: str, skus: Iterable[str]) -> str:
+def document_for(*, name: str, description: str, skus: Iterable[str], labels: Iterable[str] = ()) -> str:
     """Return the text a product is found by, as plain lowercase words, so both databases split it alike.
 
-    A SKU is there as its parts and joined up ("WS-2" as "ws 2 ws2"): shoppers type it either way.
+    `labels` are the product's other short texts: its attribute values ("Merino", "Navy") and its names in other
+    languages. A SKU is there as its parts and joined up ("WS-2" as "ws 2 ws2"): shoppers type it either way.
     """
     sku_forms = [" ".join([*words(sku), "".join(words(sku))]) for sku in skus]
-    return " ".join(words(" ".join([name, *sku_forms, description])))
+    return " ".join(words(" ".join([name, *sku_forms, *labels, description])))
 
 
-def vocabulary_for(*, name: str, skus: Iterable[str]) -> set[str]:
-    """Return the words of a product that typos are corrected towards."""
-    words = set(tokenize(name + " " + " ".join(skus)))
-    return {w for w in words if _VOCABULARY_WORD.match(w)}
+def vocabulary_for(*, name: str, skus: Iterable[str], labels: Iterable[str] = ()) -> set[str]:
+    """Return the words of a product that typos are corrected towards: from its name, SKUs and labels."""
+    found = set(words(" ".join([name, *skus, *labels])))
+    return {w for w in found if _VOCABULARY_WORD.match(w)}
 
 
 def matches(dialect: str, query: SearchQuery) -> ColumnElement[bool]:
     """Return the condition that a product matches every word of the search (each as a prefix)."""
     if dialect == "postgresql":
-        tsquery = " & ".join("(" + " | ".join(f"{form}:*" for form in term.forms) + ")" for term in query.terms)
+        tsquery = " & ".join(
+            "(" + " | ".join(f"{form}:*" if term.prefix else form for form in term.forms) + ")" for term in query.terms
+        )
         return _PG_VECTOR.op("@@")(func.to_tsquery(_PG_CONFIG, tsquery))
-    fts = " AND ".join("(" + " OR ".join(f'"{form}"*' for form in term.forms) + ")" for term in query.terms)
+    fts = " AND ".join(
+        "(" + " OR ".join(f'"{form}"*' if term.prefix else f'"{form}"' for form in term.forms) + ")"
+        for term in query.terms
+    )
     matching = text("SELECT rowid FROM product_fts WHERE product_fts MATCH :fts").bindparams(fts=fts)
     return products.c.id.in_(matching.columns(column("rowid", Integer)))
 
@@ -76,19 +82,23 @@ def relevance_key(query: SearchQuery) -> ColumnElement[int]:
 
 
 async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[str, list[str]]:
-    """Return, per word, the known words that could be its correction: same first letter, similar length."""
+    """Return, per word, the known words that could be its correction, for the domain to measure.
+
+    Candidates have a similar length and either the same first letter (a range of the primary key, on both
+    databases) or, on PostgreSQL, enough trigrams in common (`pg_trgm`'s `%` on a GIN index), which also finds a
+    mistyped first letter ("jecket" → "jacket"). One statement for all the words.
+    """
     if not words:
         return {}
-    conditions = [
-        and_(
-            search_terms.c.term >= word[0],
-            search_terms.c.term < chr(ord(word[0]) + 1),
-            func.length(search_terms.c.term).between(len(word) - 2, len(word) + 2),
-        )
-        for word in words
-    ]
+    postgres = conn.dialect.name == "postgresql"
+    conditions = []
+    for word in words:
+        near = and_(search_terms.c.term >= word[0], search_terms.c.term < chr(ord(word[0]) + 1))
+        if postgres:
+            near = or_(near, search_terms.c.term.op("%")(word))
+        conditions.append(and_(near, func.length(search_terms.c.term).between(len(word) - 2, len(word) + 2)))
     rows = (await conn.execute(select(search_terms.c.term).where(or_(*conditions)))).scalars().all()
-    return {word: [t for t in rows if t[0] == word[0] and abs(len(t) - len(word)) <= 2] for word in words}
+    return {word: [t for t in rows if abs(len(t) - len(word)) <= 2 and (postgres or t[0] == word[0])] for word in words}
 
 
 async def _add_vocabulary(conn: AsyncConnection, words: set[str]) -> None:
@@ -134,11 +144,34 @@ async def refresh(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
     )
     for product_id, sku in sku_rows:
         skus[product_id].append(sku)
-    documents = {row.id: document_for(name=row.name, description=row.description, skus=skus[row.id]) for row in found}
-    words: set[str] = set()
+    labels: dict[int, list[str]] = {row.id: [] for row in found}
+    descriptions: dict[int, list[str]] = {row.id: [row.description] for row in found}
+    value_rows = await conn.execute(
+        select(product_attributes.c.product_id, attribute_choices.c.name, product_attributes.c.text_value)
+        .select_from(
+            product_attributes.outerjoin(attribute_choices, attribute_choices.c.id == product_attributes.c.choice_id)
+        )
+        .where(product_attributes.c.product_id.in_(product_ids))
+        .order_by(product_attributes.c.id)
+    )
+    for product_id, choice, text_value in value_rows:
+        labels[product_id].extend(v for v in (choice, text_value) if v)
+    translated = await conn.execute(
+        select(translations.c.product_id, translations.c.name, translations.c.description)
+        .where(translations.c.product_id.in_(product_ids))
+        .order_by(translations.c.language_code)
+    )
+    for product_id, name, description in translated:
+        labels[product_id].extend([name] if name else [])
+        descriptions[product_id].extend([description] if description else [])
+    documents: dict[int, str] = {}
+    vocabulary: set[str] = set()
     for row in found:
-        words |= vocabulary_for(name=row.name, skus=skus[row.id])
-    await write_documents(conn, documents, words)
+        documents[row.id] = document_for(
+            name=row.name, description=" ".join(descriptions[row.id]), skus=skus[row.id], labels=labels[row.id]
+        )
+        vocabulary |= vocabulary_for(name=row.name, skus=skus[row.id], labels=labels[row.id])
+    await write_documents(conn, documents, vocabulary)
 
 
 async def backfill(conn: AsyncConnection) -> int:

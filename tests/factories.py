@@ -151,6 +151,7 @@ async def add_product(
 async def add_translation(database: Database, product_id: int, language_code: str, **fields: str | None) -> None:
     async with database.engine.begin() as conn:
         await conn.execute(translations.insert().values(product_id=product_id, language_code=language_code, **fields))
+        await catalog_search.refresh(conn, [product_id])  # translated names and descriptions are searchable
 
 
 async def add_attribute(
@@ -178,6 +179,7 @@ async def set_attribute(
     choice_id: int | None = None,
     number: Decimal | None = None,
     boolean: bool | None = None,
+    text: str | None = None,
 ) -> None:
     async with database.engine.begin() as conn:
         await conn.execute(
@@ -187,8 +189,10 @@ async def set_attribute(
                 choice_id=choice_id,
                 number_value=number,
                 boolean_value=boolean,
+                text_value=text,
             )
         )
+        await catalog_search.refresh(conn, [product_id])  # attribute values are searchable
 
 
 async def add_collection(

@@ -2,8 +2,10 @@
 
 Matching is done by the database's full-text index (PostgreSQL `tsvector`, SQLite FTS5); these rules decide what
 is asked of it, identically for both:
-- the text is split into at most `MAX_TERMS` lowercase words; every word must match (AND), as a prefix, so the
-  search box can search as the shopper types;
+- the text is split into at most `MAX_TERMS` words, lowercase and without accents ("Crème" is "creme"); every
+  word must match (AND), as a prefix when it has at least `MIN_PREFIX_LENGTH` letters, so the search box can
+  search as the shopper types ("jack" finds "jacket"); a shorter word must match a whole word ("xl", "2"), since
+  as a prefix it would match most of the catalogue and every match would have to be ranked;
 - a word the catalogue's vocabulary does not know is also looked for as the known words within one edit (two for
   words over seven letters), counting a swap of neighbours as one: "jaket" finds "jacket", "scraf" finds "scarf";
 - results rank in tiers: the exact name first, then names starting with the text, then names holding every word,
@@ -13,6 +15,7 @@ is asked of it, identically for both:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +25,7 @@ from domain.shared.errors import InvalidInput
 MAX_SEARCH_LENGTH = 100
 MAX_TERMS = 8
 MIN_FUZZY_LENGTH = 4
+MIN_PREFIX_LENGTH = 3
 MAX_CORRECTIONS = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -41,6 +45,11 @@ class SearchTerm:
     def forms(self) -> tuple[str, ...]:
         return (self.word, *self.alternatives)
 
+    @property
+    def prefix(self) -> bool:
+        """Whether the word also finds longer words that start with it (see the module's rules)."""
+        return len(self.word) >= MIN_PREFIX_LENGTH
+
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
@@ -48,15 +57,21 @@ class SearchQuery:
     terms: tuple[SearchTerm, ...]
 
 
+def fold(text: str) -> str:
+    """Return a text lowercase and without accents ("Crème" → "creme"): shoppers often type without them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
-    """Return every word of a text, lowercase, in order: what both databases' indexes are given to split."""
-    return _WORD.findall(text.casefold())
+    """Return every word of a text, folded, in order: what both databases' indexes are given to split."""
+    return _WORD.findall(fold(text))
 
 
 def tokenize(text: str) -> list[str]:
-    """Return the search's words: lowercase, de-duplicated, in order, at most `MAX_TERMS`."""
+    """Return the search's words: folded, de-duplicated, in order, at most `MAX_TERMS`."""
     found: list[str] = []
-    for word in _WORD.findall(text.casefold()):
+    for word in words(text):
         if word not in found:
             found.append(word)
     return found[:MAX_TERMS]

@@ -1,9 +1,10 @@
-"""Search: by name, SKU and description, forgiving a typo, exact names first, with suggestions."""
+"""Search: by name, SKU, description, attribute values and translations, forgiving a typo, exact names first,
+with suggestions."""
 
 from __future__ import annotations
 
 from app.bootstrap import Container
-from tests.factories import VariantSpec, add_product
+from tests.factories import VariantSpec, add_attribute, add_product, add_translation, set_attribute
 from tests.support import Api
 
 SEARCH = """
@@ -104,3 +105,50 @@ async def test_suggestions_complete_what_the_shopper_types(api: Api, container: 
     data = await api.data('{ a: searchSuggestions(text: "jac", first: 2) b: searchSuggestions(text: "") }')
 
     assert data == {"a": ["Jacket", "Down Jacket"], "b": []}
+
+
+async def test_attribute_values_are_searched(api: Api, container: Container) -> None:
+    db = container.database
+    material = await add_attribute(db, slug="material", kind="choice", choices=["merino", "cotton"])
+    fit = await add_attribute(db, slug="fit", kind="text")
+    sweater = await add_product(db, name="Crew Sweater")
+    tee = await add_product(db, name="Crew Tee")
+    await set_attribute(db, sweater, material[""], choice_id=material["merino"])
+    await set_attribute(db, tee, material[""], choice_id=material["cotton"])
+    await set_attribute(db, tee, fit[""], text="Relaxed boxy")
+
+    assert await _names(api, "merino") == ["Crew Sweater"]
+    assert await _names(api, "crew boxy") == ["Crew Tee"]
+    assert await _names(api, "merion") == ["Crew Sweater"]  # a typo of an attribute value is corrected too
+
+
+async def test_translated_names_are_searched(api: Api, container: Container) -> None:
+    jacket = await add_product(container.database, name="Rain Jacket")
+    await add_translation(container.database, jacket, "fr", name="Veste de pluie", description="Imperméable.")
+
+    assert await _names(api, "veste") == ["Rain Jacket"]
+    assert await _names(api, "impermeable") == ["Rain Jacket"]  # accents are folded on both sides
+    assert await _names(api, "IMPERMÉABLE") == ["Rain Jacket"]
+
+
+async def test_a_short_word_matches_whole_words_only(api: Api, container: Container) -> None:
+    """A word under three letters as a prefix would match most of the catalogue; it must match a whole word."""
+    db = container.database
+    await add_product(db, name="Wool Scarf", variants_=[VariantSpec(sku="WS-2")])
+    await add_product(db, name="Wood Tray")
+    await add_product(db, name="Tee XL")
+    await add_product(db, name="Tee XXL")
+
+    assert await _names(api, "wo") == []
+    assert await _names(api, "woo") == ["Wood Tray", "Wool Scarf"]
+    assert await _names(api, "tee xl") == ["Tee XL"]
+    assert await _names(api, "ws 2") == ["Wool Scarf"]
+
+
+async def test_a_mistyped_first_letter_is_forgiven_on_postgresql(api: Api, container: Container, backend: str) -> None:
+    """PostgreSQL proposes corrections by trigrams (any letter); SQLite only those sharing the first letter."""
+    await _catalogue(container)
+
+    found = await _names(api, "hacket")
+
+    assert found == (["Down Jacket", "Jacket", "Rain Jacket Pro"] if backend == "production" else [])

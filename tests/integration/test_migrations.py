@@ -149,3 +149,41 @@ async def test_availability_is_computed_for_the_products_already_there(url: str)
         await database.dispose()
 
     assert [(slug, bool(flag)) for slug, flag in flags] == [("stocked", True), ("allocated", False), ("bare", False)]
+
+
+async def test_search_documents_are_rebuilt_with_attribute_values_and_without_accents(url: str) -> None:
+    """Migration 0009 empties the documents it changes the shape of; the upgrade rebuilds them."""
+    database = connect_database(url)
+
+    def upgrade(connection: Connection, revision: str) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    try:
+        async with database.engine.begin() as conn:
+            await conn.run_sync(upgrade, "0008")
+            for pid, name in ((1, "Crème Tote"), (2, "Wool Scarf"), (3, "Plain Mug")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO products (id, name, sort_name, slug, description, search_document,"
+                        " is_published, tax_class, created_at, updated_at, in_stock) VALUES (:id, :name, :name,"
+                        " :slug, '', :doc, true, 'standard', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00',"
+                        " false)"
+                    ),
+                    {"id": pid, "name": name, "slug": f"p{pid}", "doc": name.lower()},
+                )
+            await conn.execute(text("INSERT INTO attributes VALUES (1, 'material', 'Material', 'text', NULL, 0)"))
+            await conn.execute(
+                text(
+                    "INSERT INTO product_attributes (id, product_id, attribute_id, text_value)"
+                    " VALUES (1, 2, 1, 'Merino')"
+                )
+            )
+        await upgrade_to_head(database)
+        async with database.engine.connect() as conn:
+            documents = (await conn.execute(text("SELECT search_document FROM products ORDER BY id"))).scalars().all()
+    finally:
+        await database.dispose()
+
+    assert documents == ["creme tote", "wool scarf merino", "plain mug"]

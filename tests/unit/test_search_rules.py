@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 
 from domain.catalog.search import (
     MAX_TERMS,
+    SearchTerm,
     SearchTooLong,
     clean_search,
     closest_words,
     edit_distance,
+    fold,
     relevance_tier,
     tokenize,
 )
@@ -84,3 +86,20 @@ def test_an_over_long_search_is_refused() -> None:
 )
 def test_relevance_tiers(name: str, text: str, tier: int) -> None:
     assert relevance_tier(name=name, text=text) == tier
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [("Crème Brûlée", "creme brulee"), ("Straße", "strasse"), ("ﬁne", "fine"), ("naïve", "naive")],
+)
+def test_folding_drops_case_and_accents(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_tokens_are_folded() -> None:
+    assert tokenize("Crème crème CREME") == ["creme"]
+
+
+@pytest.mark.parametrize(("word", "prefix"), [("x", False), ("xl", False), ("jac", True), ("jacket", True)])
+def test_only_words_of_three_letters_or_more_match_as_prefixes(word: str, prefix: bool) -> None:
+    assert SearchTerm(word).prefix is prefix
