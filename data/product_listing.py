@@ -67,7 +67,8 @@ def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
     if query.category_ids is not None:
         conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
     if query.in_stock is not None:
-        conditions.append(products.c.in_stock == query.in_stock)
+        # Spelled without a parameter so that the partial index `ix_products_out_of_stock` matches it.
+        conditions.append(products.c.in_stock if query.in_stock else ~products.c.in_stock)
     if query.search is not None:
         conditions.append(catalog_search.matches(dialect, query.search))
     if query.collection_id is not None:
@@ -150,16 +151,30 @@ def attribute_conditions(query: ProductQuery) -> list[ColumnElement[bool]]:
 
 
 async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edges: tuple[Decimal, ...]) -> RawFacets:
-    """Count the listing's products per direct category, attribute value and price bucket: three statements."""
+    """Count the listing's products per direct category, attribute value and price bucket: two statements.
+
+    Categories and price buckets come from one pass over the listing (grouped by both, then summed each way), since
+    walking a large listing, not grouping it, is what costs (docs/catalog-queries.md).
+    """
     conditions = _conditions(conn.dialect.name, query)
     source = listed_products(query)
+    groups: list[ColumnElement[Any]] = [products.c.category_id]
+    if query.channel is not None:
+        price = product_channel_listings.c.min_price
+        bucket = case(*((price >= edge, index) for index, edge in reversed(list(enumerate(price_edges)))), else_=0)
+        groups.append(bucket.label("bucket"))
+    rows = (
+        await conn.execute(select(*groups, func.count()).select_from(source).where(*conditions).group_by(*groups))
+    ).all()
+    by_category: dict[int, int] = {}
+    buckets: dict[int, int] = {}
+    for row in rows:
+        category, count = row[0], int(row[-1])
+        if category is not None:
+            by_category[int(category)] = by_category.get(int(category), 0) + count
+        if query.channel is not None:
+            buckets[int(row[1])] = buckets.get(int(row[1]), 0) + count
     matching = select(products.c.id).select_from(source).where(*conditions).subquery()
-    by_category = await conn.execute(
-        select(products.c.category_id, func.count())
-        .select_from(source)
-        .where(*conditions, products.c.category_id.is_not(None))
-        .group_by(products.c.category_id)
-    )
     by_value = await conn.execute(
         select(
             product_attributes.c.attribute_id,
@@ -174,16 +189,8 @@ async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edge
         .group_by(product_attributes.c.attribute_id, product_attributes.c.choice_id, product_attributes.c.boolean_value)
         .order_by(product_attributes.c.attribute_id, product_attributes.c.choice_id, product_attributes.c.boolean_value)
     )
-    buckets: dict[int, int] = {}
-    if query.channel is not None:
-        price = product_channel_listings.c.min_price
-        bucket = case(*((price >= edge, index) for index, edge in reversed(list(enumerate(price_edges)))), else_=0)
-        rows = await conn.execute(
-            select(bucket.label("bucket"), func.count()).select_from(source).where(*conditions).group_by(bucket)
-        )
-        buckets = {int(index): int(count) for index, count in rows}
     return RawFacets(
-        by_category={int(category): int(count) for category, count in by_category},
+        by_category=by_category,
         by_value=[ValueCount(int(a), c, b, int(n)) for a, c, b, n in by_value],
         by_bucket=buckets,
     )

@@ -2,7 +2,7 @@
 
 `products.in_stock` says whether any variant has stock to sell (on hand above allocated); the stock unit of work
 keeps it current (`data.catalog_sql.refresh_availability`), so `inStock` filters on a column instead of probing
-every product's variants. On PostgreSQL `ix_products_category_id_id` now carries the columns every shopper listing
+every product's variants (a partial index holds the products out of stock). On PostgreSQL `ix_products_category_id_id` now carries the columns every shopper listing
 filters on, so `totalCount` and the facets of a category subtree are index-only scans (docs/catalog-queries.md).
 
 Revision ID: 0008
@@ -32,6 +32,13 @@ UPDATE products SET in_stock = EXISTS (
 def upgrade() -> None:
     op.add_column("products", sa.Column("in_stock", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.execute(_BACKFILL)
+    op.create_index(
+        "ix_products_out_of_stock",
+        "products",
+        ["category_id", "id"],
+        postgresql_where=sa.text("NOT in_stock"),
+        sqlite_where=sa.text("NOT in_stock"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_products_category_id_id", table_name="products")
         op.create_index(
@@ -43,6 +50,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_products_out_of_stock", table_name="products")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_products_category_id_id", table_name="products")
         op.create_index("ix_products_category_id_id", "products", ["category_id", "id"])
