@@ -18,7 +18,7 @@ from data.tables import categories, channel_prices, channels, product_channel_li
 from data.whole_tables import WholeTables
 from domain.catalog.attributes import NumberRange
 from domain.catalog.model import ProductCriteria, ProductSort, ProductSortField, sort_name
-from domain.catalog.search import relevance_tier, tokenize
+from domain.catalog.search import SearchTerm, relevance_tier, tokenize, words
 from domain.catalog.services import CatalogService
 from domain.shared.actor import ANONYMOUS, staff
 from domain.shared.pagination import PageRequest
@@ -151,8 +151,10 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
     search = query["search"]
 
     def found(r: Row) -> bool:
-        words = tokenize(f"{r.name} sku{r.id}")
-        return all(any(w.startswith(term) for w in words) for term in tokenize(search))
+        # Every search word is in the product's words: as a prefix from three letters on, else whole.
+        known = words(f"{r.name} sku{r.id}")
+        terms = [SearchTerm(term) for term in tokenize(search)]
+        return all(any(w.startswith(t.word) if t.prefix else w == t.word for w in known) for t in terms)
 
     kept = [
         r
