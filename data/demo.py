@@ -1,4 +1,5 @@
-"""A deterministic, plausible demo catalog: categories, products, variants, prices, stock and images."""
+"""A deterministic, plausible demo catalog: categories, products, variants, prices, stock, images, attribute
+values and collections."""
 
 from __future__ import annotations
 
@@ -14,9 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
 from data.database import Database
+from data.demo_catalog import (
+    STAFF_PICK_EVERY,
+    attribute_rows,
+    ensure_attributes,
+    ensure_collections,
+    next_pick_position,
+)
 from data.demo_pricing import ensure_pricing, prices_for
 from data.pricing_sql import refresh_listings
-from data.tables import categories, channel_prices, images, stock, variants
+from data.tables import categories, channel_prices, collection_products, images, product_attributes, stock, variants
 from data.tables import products as product_table
 from domain.catalog.model import sort_name
 
@@ -133,6 +141,9 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
         category_tops, roots = await _ensure_categories(conn)
         category_ids = sorted(category_tops)
         await ensure_pricing(conn, top_categories=roots)
+        attribute_ids = await ensure_attributes(conn, materials=MATERIALS, colours=COLOURS)
+        staff_picks = await ensure_collections(conn)
+        pick_position = 0 if staff_picks is None else await next_pick_position(conn, staff_picks)
         product_id = await _next_id(conn, product_table)
         variant_id = await _next_id(conn, variants)
         image_id = await _next_id(conn, images)
@@ -141,6 +152,9 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
         stock_rows: list[dict[str, Any]] = []
         price_rows: list[dict[str, Any]] = []
         image_rows: list[dict[str, Any]] = []
+        value_rows: list[dict[str, Any]] = []
+        pick_rows: list[dict[str, Any]] = []
+        labels: dict[int, list[str]] = {}
         for _ in range(products):
             category_id = rng.choice(category_ids)
             top = category_tops[category_id]
@@ -163,8 +177,10 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
             )
             base = Decimal(rng.randint(5, 299)) + rng.choice(PRICE_ENDINGS)
             in_stock = False
+            colours: list[str] = []
             for position, options in enumerate(_variant_options(rng, top)):
                 label = " / ".join(o["value"] for o in options)
+                colours.extend(o["value"] for o in options if o["name"] == "Colour")
                 surcharge = Decimal(rng.choice([0, 0, 0, 5, 10]))
                 variant_rows.append(
                     {
@@ -182,6 +198,12 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
                 in_stock = in_stock or on_hand > 0
                 variant_id += 1
             product_rows[-1]["in_stock"] = in_stock  # what `refresh_availability` would compute, without a pass
+            values = attribute_rows(attribute_ids, product_id=product_id, name=name, colours=colours)
+            value_rows.extend(values)
+            labels[product_id] = _value_labels(attribute_ids, values)
+            if staff_picks is not None and product_id % STAFF_PICK_EVERY == 0:
+                pick_rows.append({"collection_id": staff_picks, "product_id": product_id, "position": pick_position})
+                pick_position += 1
             for position in range(rng.randint(1, 4)):
                 image_rows.append(
                     {
@@ -196,7 +218,9 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
             product_id += 1
         await _insert(conn, product_table, product_rows)
         await _insert(conn, variants, variant_rows)
-        await _index_for_search(conn, product_rows, variant_rows)
+        await _insert(conn, product_attributes, value_rows)
+        await _insert(conn, collection_products, pick_rows)
+        await _index_for_search(conn, product_rows, variant_rows, labels)
         await _insert(conn, stock, stock_rows)
         await _insert(conn, channel_prices, price_rows)
         await refresh_listings(conn, [row["id"] for row in product_rows])
@@ -209,8 +233,17 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
     return SeedReport(categories=len(category_ids), products=len(product_rows), variants=len(variant_rows))
 
 
+def _value_labels(ids: dict[str, dict[str, int]], values: list[dict[str, Any]]) -> list[str]:
+    """Return the names of the choices among a product's attribute values (what search finds it by)."""
+    names = {choice_id: name for choices in ids.values() for name, choice_id in choices.items() if name}
+    return [names[v["choice_id"]] for v in values if v.get("choice_id") in names]
+
+
 async def _index_for_search(
-    conn: AsyncConnection, product_rows: list[dict[str, Any]], variant_rows: list[dict[str, Any]]
+    conn: AsyncConnection,
+    product_rows: list[dict[str, Any]],
+    variant_rows: list[dict[str, Any]],
+    labels: dict[int, list[str]],
 ) -> None:
     skus: dict[int, list[str]] = {row["id"]: [] for row in product_rows}
     for row in variant_rows:
@@ -219,10 +252,11 @@ async def _index_for_search(
     words: set[str] = set()
     for row in product_rows:
         product_skus = skus[row["id"]]
+        product_labels = labels.get(row["id"], [])
         documents[row["id"]] = catalog_search.document_for(
-            name=row["name"], description=row["description"], skus=product_skus
+            name=row["name"], description=row["description"], skus=product_skus, labels=product_labels
         )
-        words |= catalog_search.vocabulary_for(name=row["name"], skus=product_skus)
+        words |= catalog_search.vocabulary_for(name=row["name"], skus=product_skus, labels=product_labels)
     await catalog_search.write_documents(conn, documents, words)
 
 

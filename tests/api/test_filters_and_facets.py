@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.bootstrap import Container
+from data.demo import seed_catalog
 from tests.factories import (
     VariantSpec,
     add_attribute,
@@ -17,6 +18,9 @@ from tests.factories import (
 )
 from tests.support import Api
 
+SEARCH_NAMES = """
+query($q: String!) { products(search: $q, first: 1, filter: {channel: "us"}) { totalCount } }
+"""
 LISTING = """
 query($filter: ProductFilter, $sort: ProductSortInput, $after: String) {
   products(first: 10, filter: $filter, sortBy: $sort, after: $after) {
@@ -257,3 +261,37 @@ async def test_a_hand_picked_order_pages_with_cursors_and_only_in_a_collection(a
 
     assert [n["name"] for n in first["nodes"] + second["nodes"]] == ["P3", "P0", "P4", "P1"]
     assert outside[0]["extensions"]["code"] == "INVALID_SORT"
+
+
+async def test_the_demo_catalogue_has_attributes_to_filter_by_and_collections(api: Api, container: Container) -> None:
+    """`serve --demo` should show every catalogue feature: attribute facets and filters, both kinds of collection."""
+    await seed_catalog(container.database, products=200, seed=5)
+    everything = (await api.data(LISTING, {"filter": {"channel": "us"}}))["products"]
+    facets = {a["attribute"]["slug"]: a["values"] for a in everything["facets"]["attributes"]}
+    wool = next(v for v in facets["material"] if v["choice"]["slug"] == "wool")
+
+    woollen = await api.data(
+        LISTING, {"filter": {"channel": "us", "attributes": [{"slug": "material", "values": ["wool"]}]}}
+    )
+    organic = await api.data(
+        LISTING, {"filter": {"channel": "us", "attributes": [{"slug": "organic", "boolean": True}]}}
+    )
+    found = await api.data(SEARCH_NAMES, {"q": "wool"})
+    picks = await api.data('{ collection(slug: "staff-picks") { products { nodes { slug } } } }')
+    cheap = await api.data(
+        """{ collection(slug: "under-20") { products(first: 50) { nodes {
+             pricing(channel: "us") { priceRange { start { gross { amount } } } } } } } }"""
+    )
+
+    assert sorted(facets) == ["colour", "material", "organic"]
+    assert woollen["products"]["totalCount"] == wool["count"] > 0
+    assert all("Wool" in n["name"] for n in woollen["products"]["nodes"])
+    assert organic["products"]["totalCount"] == sum(v["count"] for v in facets["organic"] if v["boolean"] is True)
+    assert found["products"]["totalCount"] == wool["count"]  # attribute values are searchable too
+    assert len(picks["collection"]["products"]["nodes"]) == 2  # products 97 and 194
+    prices = [
+        Decimal(n["pricing"]["priceRange"]["start"]["gross"]["amount"])
+        for n in cheap["collection"]["products"]["nodes"]
+    ]
+    assert prices
+    assert max(prices) <= Decimal(20)
