@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import String, Text, cast, func, select, type_coerce
+from sqlalchemy import Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from data.pricing_sql import PriceRows
-from data.sql_lists import one_of
+from data.sql_lists import any_of
 from data.tables import channel_prices, collection_products, products, stock, variants
 from data.types import Amount
 from domain.catalog.model import ProductVariant, VariantOption
@@ -119,15 +120,15 @@ def _amount(value: Any, dialect: Dialect) -> Decimal:
     return found
 
 
-async def fetch_product_details(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, ProductDetails]:
-    """Return the details of each product that exists, in one statement."""
-    dialect = conn.dialect
+@cache
+def _statement(dialect: str) -> Select[Any]:
+    # Built once per dialect: building and keying the expression cost more than running it.
     in_collections = (
         select(func.aggregate_strings(cast(collection_products.c.collection_id, String), ","))
         .where(collection_products.c.product_id == products.c.id)
         .scalar_subquery()
     )
-    rows = await conn.execute(
+    return (
         select(
             products.c.id.label("product_id"),
             products.c.tax_class,
@@ -141,14 +142,20 @@ async def fetch_product_details(conn: AsyncConnection, product_ids: Sequence[int
             variants.c.position,
             stock.c.quantity_on_hand,
             stock.c.quantity_allocated,
-            _prices_json(dialect.name).label("prices"),
+            _prices_json(dialect).label("prices"),
         )
         .select_from(products)
         .outerjoin(variants, variants.c.product_id == products.c.id)
         .outerjoin(stock, stock.c.variant_id == variants.c.id)
-        .where(one_of(conn, products.c.id, product_ids))
+        .where(any_of(dialect, products.c.id, "product_ids"))
         .order_by(products.c.id, variants.c.position, variants.c.id)
     )
+
+
+async def fetch_product_details(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, ProductDetails]:
+    """Return the details of each product that exists, in one statement."""
+    dialect = conn.dialect
+    rows = await conn.execute(_statement(dialect.name), {"product_ids": list(product_ids)})
     found: dict[int, ProductDetails] = {}
     for row in rows:
         details = found.get(row.product_id)

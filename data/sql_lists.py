@@ -20,3 +20,11 @@ def one_of(conn: AsyncConnection, column: ColumnElement[Any], values: Sequence[A
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def any_of(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """Return `column = ANY(:name)` on PostgreSQL, an expanding `column IN (:name)` elsewhere, for a statement
+    built once and executed with `{name: values}`."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))

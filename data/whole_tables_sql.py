@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, Table, Text, cast, func, select
+from sqlalchemy import JSON, Boolean, Select, Table, Text, cast, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -47,11 +47,15 @@ def _aggregate(dialect: str, source: Source) -> ColumnElement[Any]:
     return select(rows).select_from(source.table).scalar_subquery()
 
 
+@cache
+def _statement(dialect: str, sources: tuple[Source, ...]) -> Select[Any]:
+    # Built once per set of tables: building and keying the expression cost more than running it.
+    return select(*(_aggregate(dialect, s).label(f"t{i}") for i, s in enumerate(sources)))
+
+
 async def fetch_json(conn: AsyncConnection, sources: Sequence[Source]) -> list[str | None]:
     """Return each source's rows as JSON text (`None` or `[]` for an empty table), in one statement."""
-    dialect = conn.dialect.name
-    statement = select(*(_aggregate(dialect, s).label(f"t{i}") for i, s in enumerate(sources)))
-    return list((await conn.execute(statement)).one())
+    return list((await conn.execute(_statement(conn.dialect.name, tuple(sources)))).one())
 
 
 def _utc(value: str | None) -> datetime | None:
