@@ -24,7 +24,6 @@ from data.pricing_reader import SqlPricingReader, SqlTaxRates
 from data.pricing_sql import fetch_next_change
 from data.pubsub import Broker, MemoryBroker, RedisBroker
 from data.uow import SqlUnitOfWork
-from data.whole_tables import WholeTables
 from domain.catalog.services import CatalogService
 from domain.inventory.services import InventoryService
 from domain.pricing.breakdown import PricedProduct
@@ -100,11 +99,10 @@ class Container:
     def request_scope(self) -> tuple[Services, Loaders]:
         """Return the domain services and loaders for one request."""
         loaders = build_loaders(self.database, self.cached)
-        tables = WholeTables(self.database, self.cached)
-        reader = SqlCatalogReader(self.database, loaders, tables)
+        reader = SqlCatalogReader(self.database, loaders)
         pricing = PricingService(
-            reader=SqlPricingReader(self.database, self.cached, tables, loaders),
-            tax=SqlTaxRates(tables),
+            reader=SqlPricingReader(self.cached, loaders),
+            tax=SqlTaxRates(loaders),
             uow=self.unit_of_work,
             clock=self.clock,
             default_channel=self.settings.default_channel,

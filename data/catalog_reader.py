@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from data import catalog_search, catalog_sql, codecs, keys, product_listing
+from data import catalog_search, product_listing
 from data.database import Database
 from data.loaders import Loaders
-from data.whole_tables import WholeTables
 from domain.catalog.attributes import Attribute
 from domain.catalog.collections import Collection
 from domain.catalog.facets import RawFacets
@@ -19,10 +18,9 @@ from domain.shared.pagination import CursorKey
 class SqlCatalogReader:
     """Implements `CatalogReader` for one request."""
 
-    def __init__(self, database: Database, loaders: Loaders, tables: WholeTables) -> None:
+    def __init__(self, database: Database, loaders: Loaders) -> None:
         self._database = database
         self._loaders = loaders
-        self._tables = tables
 
     async def product(self, product_id: int) -> Product | None:
         return await self._loaders.product_by_id.load(product_id)
@@ -57,17 +55,13 @@ class SqlCatalogReader:
         return await self._loaders.category_tree.get()
 
     async def attributes(self) -> Sequence[Attribute]:
-        return await self._tables.read(
-            keys.attributes(), catalog_sql.fetch_attributes, codecs.encode_attributes, codecs.decode_attributes
-        )
+        return (await self._loaders.whole_tables.get()).attributes
 
     async def collections(self) -> Sequence[Collection]:
-        return await self._tables.read(
-            keys.collections(), catalog_sql.fetch_collections, codecs.encode_collections, codecs.decode_collections
-        )
+        return (await self._loaders.whole_tables.get()).collections
 
     async def channel_slugs(self) -> frozenset[str]:
-        return frozenset(c.slug for c in await self._tables.channels())
+        return frozenset(c.slug for c in (await self._loaders.whole_tables.get()).channels)
 
     async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
         async with self._database.read() as conn:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, Select, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from data.sql_lists import one_of
 from data.tables import (
     attribute_choices,
     attributes,
@@ -66,7 +67,7 @@ def to_product(row: Row[Any] | Any) -> Product:
     )
 
 
-def to_variant(row: Row[Any]) -> ProductVariant:
+def to_variant(row: Row[Any] | Any) -> ProductVariant:
     return ProductVariant(
         id=row.id,
         product_id=row.product_id,
@@ -82,25 +83,13 @@ def select_products() -> Select[Any]:
 
 
 async def fetch_products(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Product]:
-    rows = await conn.execute(select_products().where(products.c.id.in_(ids)))
+    rows = await conn.execute(select_products().where(one_of(conn, products.c.id, ids)))
     return {row.id: to_product(row) for row in rows}
 
 
-async def fetch_product_id_by_slug(conn: AsyncConnection, slugs: Sequence[str]) -> dict[str, int]:
-    rows = await conn.execute(select(products.c.slug, products.c.id).where(products.c.slug.in_(slugs)))
-    return {row.slug: row.id for row in rows}
-
-
-async def fetch_variants(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[ProductVariant]]:
-    rows = await conn.execute(
-        select(variants)
-        .where(variants.c.product_id.in_(product_ids))
-        .order_by(variants.c.product_id, variants.c.position, variants.c.id)
-    )
-    found: dict[int, list[ProductVariant]] = {pid: [] for pid in product_ids}
-    for row in rows:
-        found[row.product_id].append(to_variant(row))
-    return found
+async def fetch_products_by_slug(conn: AsyncConnection, slugs: Sequence[str]) -> dict[str, Product]:
+    rows = await conn.execute(select_products().where(one_of(conn, products.c.slug, slugs)))
+    return {row.slug: to_product(row) for row in rows}
 
 
 async def fetch_translations(
@@ -137,14 +126,14 @@ async def fetch_product_id_by_translated_slug(
 
 
 async def fetch_variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ProductVariant]:
-    rows = await conn.execute(select(variants).where(variants.c.id.in_(ids)))
+    rows = await conn.execute(select(variants).where(one_of(conn, variants.c.id, ids)))
     return {row.id: to_variant(row) for row in rows}
 
 
 async def fetch_images(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
     rows = await conn.execute(
         select(images)
-        .where(images.c.product_id.in_(product_ids))
+        .where(one_of(conn, images.c.product_id, product_ids))
         .order_by(images.c.product_id, images.c.position, images.c.id)
     )
     found: dict[int, list[ProductImage]] = defaultdict(list)
@@ -156,7 +145,7 @@ async def fetch_images(conn: AsyncConnection, product_ids: Sequence[int]) -> dic
 
 
 async def fetch_stock(conn: AsyncConnection, variant_ids: Sequence[int]) -> dict[int, StockLevel]:
-    rows = await conn.execute(select(stock).where(stock.c.variant_id.in_(variant_ids)))
+    rows = await conn.execute(select(stock).where(one_of(conn, stock.c.variant_id, variant_ids)))
     found = {vid: StockLevel(vid, 0, 0) for vid in variant_ids}
     for row in rows:
         found[row.variant_id] = StockLevel(row.variant_id, row.quantity_on_hand, row.quantity_allocated)
@@ -178,7 +167,10 @@ async def refresh_availability(conn: AsyncConnection, product_ids: Sequence[int]
 
 
 async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:
-    rows = await conn.execute(select(categories))
+    return to_category_tree(await conn.execute(select(categories)))
+
+
+def to_category_tree(rows: Iterable[Any]) -> CategoryTree:
     return CategoryTree(
         Category(row.id, row.parent_id, row.name, row.slug, row.description, row.position) for row in rows
     )
@@ -186,17 +178,27 @@ async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:
 
 async def fetch_attributes(conn: AsyncConnection) -> list[Attribute]:
     """Return every attribute with its choices, in display order (two statements, cached together)."""
+    choices = await conn.execute(select(attribute_choices))
+    return to_attributes(await conn.execute(select(attributes)), choices)
+
+
+def to_attributes(rows: Iterable[Any], choice_rows: Iterable[Any]) -> list[Attribute]:
+    """Return attributes with their choices, each in display order, from rows of the two tables."""
     choices: dict[int, list[AttributeChoice]] = {}
-    for row in await conn.execute(
-        select(attribute_choices).order_by(attribute_choices.c.position, attribute_choices.c.id)
-    ):
+    for row in sorted(choice_rows, key=lambda r: (r.position, r.id)):
         choices.setdefault(row.attribute_id, []).append(AttributeChoice(row.id, row.slug, row.name))
-    rows = await conn.execute(select(attributes).order_by(attributes.c.position, attributes.c.id))
-    return [Attribute(r.id, r.slug, r.name, AttributeKind(r.kind), r.unit, tuple(choices.get(r.id, ()))) for r in rows]
+    return [
+        Attribute(r.id, r.slug, r.name, AttributeKind(r.kind), r.unit, tuple(choices.get(r.id, ())))
+        for r in sorted(rows, key=lambda r: (r.position, r.id))
+    ]
 
 
 async def fetch_collections(conn: AsyncConnection) -> list[Collection]:
-    rows = await conn.execute(select(collections).order_by(collections.c.position, collections.c.id))
+    return to_collections(await conn.execute(select(collections)))
+
+
+def to_collections(rows: Iterable[Any]) -> list[Collection]:
+    """Return collections in display order."""
     return [
         Collection(
             id=r.id,
@@ -207,7 +209,7 @@ async def fetch_collections(conn: AsyncConnection) -> list[Collection]:
             rule=None if r.rule is None else collection_rule(r.rule),
             position=r.position,
         )
-        for r in rows
+        for r in sorted(rows, key=lambda r: (r.position, r.id))
     ]
 
 
@@ -229,7 +231,7 @@ def _plain(number: Decimal) -> Decimal:
 async def fetch_attribute_values(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[AttributeValue]]:
     rows = await conn.execute(
         select(product_attributes)
-        .where(product_attributes.c.product_id.in_(product_ids))
+        .where(one_of(conn, product_attributes.c.product_id, product_ids))
         .order_by(product_attributes.c.product_id, product_attributes.c.attribute_id, product_attributes.c.id)
     )
     found: dict[int, list[AttributeValue]] = {pid: [] for pid in product_ids}

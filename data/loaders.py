@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from data import catalog_sql, codecs, keys
 from data.cache import ReadThrough
 from data.database import Database
+from data.product_details import ProductDetails, fetch_product_details
+from data.whole_tables import WholeTables
 from domain.catalog.attributes import AttributeValue
 from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTranslation, ProductVariant
 from domain.inventory.model import StockLevel
@@ -50,6 +52,9 @@ class Loaders:
     attribute_values: DataLoader[int, list[AttributeValue]]
     translation: DataLoader[tuple[int, str], ProductTranslation | None]
     product_id_by_translated_slug: DataLoader[tuple[str, str], int | None]
+    # Not for the schema: what the loaders above and the readers share.
+    details_by_product: DataLoader[int, ProductDetails | None]
+    whole_tables: WholeTables
 
 
 def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
@@ -64,29 +69,62 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
 
         return load
 
+    # Rows this request has already read with another statement: a miss is answered from them first (and still
+    # fills the cache), so they cost no statement of their own.
+    read_products: dict[int, Product] = {}
+    read_stock: dict[int, StockLevel] = {}
+
+    def known_first(
+        known: Mapping[K, T], fetch: Callable[[AsyncConnection, list[K]], Awaitable[Mapping[K, T]]]
+    ) -> Callable[[list[K]], Awaitable[Mapping[K, T]]]:
+        async def load(ids: list[K]) -> Mapping[K, T]:
+            found = {i: known[i] for i in ids if i in known}
+            rest = [i for i in ids if i not in found]
+            if rest:
+                async with database.read() as conn:
+                    found.update(await fetch(conn, rest))
+            return found
+
+        return load
+
     async def products(ids: list[int]) -> list[Product | None]:
         return await cached.get(
             ids,
             cache_key=keys.product,
-            load=from_db(catalog_sql.fetch_products),
+            load=known_first(read_products, catalog_sql.fetch_products),
             encode=codecs.encode_product,
             decode=codecs.decode_product,
         )
 
+    async def products_by_slug(values: list[str]) -> Mapping[str, int]:
+        # The whole product in the same statement: the page asks for it next.
+        async with database.read() as conn:
+            found = await catalog_sql.fetch_products_by_slug(conn, values)
+        read_products.update((product.id, product) for product in found.values())
+        return {slug: product.id for slug, product in found.items()}
+
     async def slugs(values: list[str]) -> list[int | None]:
         return await cached.get(
-            values,
-            cache_key=keys.product_slug,
-            load=from_db(catalog_sql.fetch_product_id_by_slug),
-            encode=codecs.dumps,
-            decode=int,
+            values, cache_key=keys.product_slug, load=products_by_slug, encode=codecs.dumps, decode=int
         )
+
+    async def details(ids: list[int]) -> list[ProductDetails | None]:
+        async with database.read() as conn:
+            found = await fetch_product_details(conn, ids)
+        return [found.get(i) for i in ids]
+
+    async def variants_of(ids: list[int]) -> Mapping[int, list[ProductVariant]]:
+        found = await loaders.details_by_product.load_many(ids)
+        for product in found:
+            if product is not None:  # the stock of variants handed out is asked for next
+                read_stock.update((level.variant_id, level) for level in product.stock())
+        return {d.product_id: d.variants() for d in found if d is not None}
 
     async def variants(ids: list[int]) -> list[list[ProductVariant]]:
         found = await cached.get(
             ids,
             cache_key=keys.variants,
-            load=from_db(catalog_sql.fetch_variants),
+            load=variants_of,
             encode=codecs.encode_variants,
             decode=codecs.decode_variants,
         )
@@ -111,22 +149,13 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         return await cached.get(
             ids,
             cache_key=keys.stock,
-            load=from_db(catalog_sql.fetch_stock),
+            load=known_first(read_stock, catalog_sql.fetch_stock),
             encode=codecs.encode_stock,
             decode=codecs.decode_stock,
         )
 
     async def category_tree() -> CategoryTree:
-        async def fetch() -> CategoryTree:
-            async with database.read() as conn:
-                return await catalog_sql.fetch_category_tree(conn)
-
-        return await cached.get_one(
-            keys.category_tree(),
-            load=fetch,
-            encode=codecs.encode_category_tree,
-            decode=codecs.decode_category_tree,
-        )
+        return (await tables.get()).categories
 
     async def attribute_values(ids: list[int]) -> list[list[AttributeValue]]:
         found = await cached.get(
@@ -156,7 +185,8 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
             decode=int,
         )
 
-    return Loaders(
+    tables = WholeTables(database, cached)
+    loaders = Loaders(
         product_by_id=DataLoader(products),
         product_id_by_slug=DataLoader(slugs),
         variants_by_product=DataLoader(variants),
@@ -167,4 +197,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         attribute_values=DataLoader(attribute_values),
         translation=DataLoader(translation),
         product_id_by_translated_slug=DataLoader(translated_slugs),
+        details_by_product=DataLoader(details),
+        whole_tables=tables,
     )
+    return loaders

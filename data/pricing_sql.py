@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import String, cast, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.codecs import dumps
@@ -17,7 +17,6 @@ from data.tables import (
     catalogue_promotions,
     channel_prices,
     channels,
-    collection_products,
     product_channel_listings,
     products,
     tax_rates,
@@ -45,8 +44,13 @@ TARGET_FIELDS = ("product_ids", "variant_ids", "category_ids", "collection_ids")
 
 
 async def fetch_channels(conn: AsyncConnection) -> list[Channel]:
-    rows = await conn.execute(select(channels).order_by(channels.c.position, channels.c.slug))
-    return [Channel(r.slug, r.currency, r.default_country, r.prices_include_tax) for r in rows]
+    return to_channels(await conn.execute(select(channels)))
+
+
+def to_channels(rows: Iterable[Any]) -> list[Channel]:
+    """Return channels in display order."""
+    ordered = sorted(rows, key=lambda r: (r.position, r.slug))
+    return [Channel(r.slug, r.currency, r.default_country, r.prices_include_tax) for r in ordered]
 
 
 def encode_channels(found: list[Channel]) -> bytes:
@@ -80,49 +84,6 @@ class PriceRows:
             tax_class=self.tax_class,
         )
         return ProductInputs(facts=facts, prices=self.prices)
-
-
-async def fetch_price_rows(
-    conn: AsyncConnection, product_ids: Sequence[int], *, channel: Channel
-) -> dict[int, PriceRows]:
-    """Return each product's tax class, category, collections and prices in the channel, in one statement."""
-    in_collections = (
-        select(func.aggregate_strings(cast(collection_products.c.collection_id, String), ","))
-        .where(collection_products.c.product_id == products.c.id)
-        .scalar_subquery()
-    )
-    rows = await conn.execute(
-        select(
-            products.c.id.label("product_id"),
-            products.c.tax_class,
-            products.c.category_id,
-            in_collections.label("collections"),
-            variants.c.id.label("variant_id"),
-            channel_prices.c.amount,
-            channel_prices.c.compare_at,
-        )
-        .select_from(products)
-        .outerjoin(variants, variants.c.product_id == products.c.id)
-        .outerjoin(
-            channel_prices,
-            (channel_prices.c.variant_id == variants.c.id) & (channel_prices.c.channel_slug == channel.slug),
-        )
-        .where(products.c.id.in_(product_ids))
-        .order_by(products.c.id, variants.c.position, variants.c.id)
-    )
-    heads: dict[int, tuple[int | None, TaxClass, frozenset[int]]] = {}
-    prices: dict[int, list[ChannelPrice]] = {}
-    for row in rows:
-        if row.product_id not in heads:
-            collections = frozenset(int(c) for c in (row.collections or "").split(",") if c)
-            heads[row.product_id] = (row.category_id, TaxClass(row.tax_class), collections)
-            prices[row.product_id] = []
-        if row.amount is not None:
-            compare_at = None if row.compare_at is None else Money.of(row.compare_at, channel.currency)
-            prices[row.product_id].append(
-                ChannelPrice(row.variant_id, channel.slug, Money.of(row.amount, channel.currency), compare_at)
-            )
-    return {pid: PriceRows(pid, heads[pid][0], heads[pid][1], tuple(prices[pid]), heads[pid][2]) for pid in heads}
 
 
 def encode_price_rows(found: PriceRows) -> bytes:
@@ -187,8 +148,12 @@ def to_promotion(values: Mapping[str, Any]) -> CataloguePromotion:
 
 async def fetch_promotions(conn: AsyncConnection) -> list[CataloguePromotion]:
     """Return every catalogue promotion that has not ended (the engine checks schedules against now)."""
-    rows = await conn.execute(select(catalogue_promotions).order_by(catalogue_promotions.c.id))
-    return [to_promotion(dict(row._mapping)) for row in rows]
+    return to_promotions(await conn.execute(select(catalogue_promotions)))
+
+
+def to_promotions(rows: Iterable[Any]) -> list[CataloguePromotion]:
+    """Return promotions by id, from rows of the whole table."""
+    return [to_promotion(row._asdict()) for row in sorted(rows, key=lambda r: r.id)]
 
 
 def promotion_values(promotion: CataloguePromotion) -> dict[str, Any]:
@@ -218,7 +183,11 @@ def decode_promotions(raw: bytes) -> list[CataloguePromotion]:
 
 
 async def fetch_tax_rates(conn: AsyncConnection) -> list[TaxRates]:
-    rows = (await conn.execute(select(tax_rates))).all()
+    return to_tax_rates(await conn.execute(select(tax_rates)))
+
+
+def to_tax_rates(rows: Iterable[Any]) -> list[TaxRates]:
+    """Return each country's rates, from rows of (country, tax class, rate)."""
     by_country: dict[str, dict[str, Decimal]] = {}
     for row in rows:
         by_country.setdefault(row.country, {})[row.tax_class] = row.rate

@@ -1,0 +1,168 @@
+"""A product's variants, their stock and their prices in every channel, with what pricing needs to know about the
+product, in one statement: the variants, stock and pricing loaders of a request share it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, String, Text, cast, func, select, type_coerce
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from data.pricing_sql import PriceRows
+from data.sql_lists import any_of
+from data.tables import channel_prices, collection_products, products, stock, variants
+from data.types import Amount
+from domain.catalog.model import ProductVariant, VariantOption
+from domain.inventory.model import StockLevel
+from domain.pricing.model import Channel, ChannelPrice, TaxClass
+from domain.shared.money import Money
+
+_AMOUNT = Amount()
+
+
+@dataclass(frozen=True, slots=True)
+class _VariantRow:
+    id: int
+    product_id: int
+    sku: str
+    name: str
+    options: str | list[dict[str, str]]  # JSON text: decoded only when the variants are asked for
+    position: int
+    quantity_on_hand: int | None
+    quantity_allocated: int | None
+    prices: str | None  # JSON [[channel, amount, compare-at], …]: decoded only when a channel's prices are
+
+
+class ProductDetails:
+    """What is stored about a product's variants, kept as read: each part is built only when it is asked for."""
+
+    __slots__ = ("_dialect", "_rows", "_variants", "category_id", "collection_ids", "product_id", "tax_class")
+
+    def __init__(
+        self,
+        product_id: int,
+        category_id: int | None,
+        tax_class: TaxClass,
+        collection_ids: frozenset[int],
+        dialect: Dialect,
+    ) -> None:
+        self.product_id = product_id
+        self.category_id = category_id
+        self.tax_class = tax_class
+        self.collection_ids = collection_ids  # hand-picked collections (rule collections are saved filters)
+        self._dialect = dialect
+        self._rows: list[_VariantRow] = []
+        self._variants: list[ProductVariant] | None = None
+
+    def add(self, row: _VariantRow) -> None:
+        self._rows.append(row)
+
+    def variants(self) -> list[ProductVariant]:
+        """Return the variants in display order."""
+        if self._variants is None:
+            self._variants = [
+                ProductVariant(
+                    id=row.id,
+                    product_id=row.product_id,
+                    sku=row.sku,
+                    name=row.name,
+                    options=tuple(VariantOption(o["name"], o["value"]) for o in _json(row.options)),
+                    position=row.position,
+                )
+                for row in self._rows
+            ]
+        return self._variants
+
+    def stock(self) -> list[StockLevel]:
+        """Return each variant's stock level (none on hand where there is no stock row)."""
+        return [StockLevel(r.id, r.quantity_on_hand or 0, r.quantity_allocated or 0) for r in self._rows]
+
+    def price_rows(self, channel: Channel) -> PriceRows:
+        """Return the product's pricing facts and its variants' prices in one channel."""
+        currency = channel.currency
+        prices = []
+        for row in self._rows:
+            for slug, amount, compare_at in orjson.loads(row.prices) if row.prices else ():
+                if slug == channel.slug:
+                    base = Money.of(_amount(amount, self._dialect), currency)
+                    compare = None if compare_at is None else Money.of(_amount(compare_at, self._dialect), currency)
+                    prices.append(ChannelPrice(row.id, slug, base, compare))
+        return PriceRows(self.product_id, self.category_id, self.tax_class, tuple(prices), self.collection_ids)
+
+
+def _json(value: str | list[dict[str, str]]) -> list[dict[str, str]]:
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
+def _prices_json(dialect: str) -> ColumnElement[Any]:
+    """Each variant's prices in every channel, as a JSON array of [channel, amount, compare-at]."""
+    if dialect == "postgresql":
+        row = func.json_build_array(
+            channel_prices.c.channel_slug, cast(channel_prices.c.amount, Text), cast(channel_prices.c.compare_at, Text)
+        )
+        rows: ColumnElement[Any] = cast(func.json_agg(row), Text)
+    else:
+        row = func.json_array(channel_prices.c.channel_slug, channel_prices.c.amount, channel_prices.c.compare_at)
+        rows = func.json_group_array(row)
+    return select(rows).where(channel_prices.c.variant_id == variants.c.id).scalar_subquery()
+
+
+def _amount(value: Any, dialect: Dialect) -> Decimal:
+    found = _AMOUNT.process_result_value(value, dialect)
+    assert found is not None
+    return found
+
+
+@cache
+def _statement(dialect: str) -> Select[Any]:
+    # Built once per dialect: building and keying the expression cost more than running it.
+    in_collections = (
+        select(func.aggregate_strings(cast(collection_products.c.collection_id, String), ","))
+        .where(collection_products.c.product_id == products.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            products.c.id.label("product_id"),
+            products.c.tax_class,
+            products.c.category_id,
+            in_collections.label("collections"),
+            variants.c.id,
+            variants.c.product_id,
+            variants.c.sku,
+            variants.c.name,
+            type_coerce(variants.c.options, Text),  # decoded later, if the variants are asked for
+            variants.c.position,
+            stock.c.quantity_on_hand,
+            stock.c.quantity_allocated,
+            _prices_json(dialect).label("prices"),
+        )
+        .select_from(products)
+        .outerjoin(variants, variants.c.product_id == products.c.id)
+        .outerjoin(stock, stock.c.variant_id == variants.c.id)
+        .where(any_of(dialect, products.c.id, "product_ids"))
+        .order_by(products.c.id, variants.c.position, variants.c.id)
+    )
+
+
+async def fetch_product_details(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, ProductDetails]:
+    """Return the details of each product that exists, in one statement."""
+    dialect = conn.dialect
+    rows = await conn.execute(_statement(dialect.name), {"product_ids": list(product_ids)})
+    found: dict[int, ProductDetails] = {}
+    for row in rows:
+        details = found.get(row.product_id)
+        if details is None:
+            collections = frozenset(int(c) for c in (row.collections or "").split(",") if c)
+            details = ProductDetails(row.product_id, row.category_id, TaxClass(row.tax_class), collections, dialect)
+            found[row.product_id] = details
+        if row.id is not None:  # None: a product without variants
+            details.add(_VariantRow(*row[4:]))
+    return found
