@@ -166,36 +166,52 @@ class ResponseCacheFront:
         future = self._responses.start_flight(key, version)
         body = None
         try:
-            body = await self._run(scope, receive, send, key=key, version=version)
+            body = await self._run(scope, receive, send, key=key, version=version, flight=future)
         finally:
             self._responses.end_flight(key, version, future, body)
-        if body is not None:
-            await self._responses.put(key, version, body)
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send, *, key: str, version: bytes) -> bytes | None:
-        """Run the full app; return the response body when it may be cached."""
+    async def _run(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        key: str,
+        version: bytes,
+        flight: asyncio.Future[bytes | None] | None = None,
+    ) -> bytes | None:
+        """Run the full app; store its response when it may be cached (before sending it, so that the client's next
+        request finds it), and return what was stored."""
         marker = Cacheable()
         scope[SCOPE_KEY] = marker
-        status = 0
-        json = False
+        held: Message | None = None
         chunks: list[bytes] = []
+        stored: bytes | None = None
 
         async def capture(message: Message) -> None:
-            nonlocal status, json
+            nonlocal held, stored
             if message["type"] == "http.response.start":
-                status = message["status"]
-                json = any(
-                    n == b"content-type" and v.startswith(b"application/json") for n, v in message.get("headers", ())
-                )
-            elif message["type"] == "http.response.body":
+                if marker.query and message["status"] == 200 and _is_json(message):
+                    held = message
+                    return
+            elif held is not None and message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = b"".join(chunks)
+                if body and b'"errors"' not in body:
+                    stored = body
+                    if flight is not None:  # the waiting requests need not wait for the store
+                        self._responses.end_flight(key, version, flight, body)
+                    await self._responses.put(key, version, body)
+                start, held = held, None
+                await send(start)
+                await send({"type": "http.response.body", "body": body})
+                return
             await send(message)
 
         await self.app(scope, receive, capture)
-        body = b"".join(chunks)
-        if marker.query and status == 200 and json and body and b'"errors"' not in body:
-            return body
-        return None
+        return stored
 
     async def _send_cached(self, scope: Scope, send: Send, body: bytes, request_id: bytes, status: bytes) -> None:
         if not _VALID_REQUEST_ID.match(request_id):
@@ -215,6 +231,10 @@ class ResponseCacheFront:
         else:
             await send(start)
         await send({"type": "http.response.body", "body": body})
+
+
+def _is_json(start: Message) -> bool:
+    return any(n == b"content-type" and v.startswith(b"application/json") for n, v in start.get("headers", ()))
 
 
 async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
