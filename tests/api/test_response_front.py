@@ -43,7 +43,7 @@ async def http(cached: Container) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def _post(client: httpx.AsyncClient, body: bytes = BODY, **headers: str) -> httpx.Response:
+async def _post(client: httpx.AsyncClient, body: bytes = BODY, /, **headers: str) -> httpx.Response:
     return await client.post("/graphql", content=body, headers={"Content-Type": "application/json", **headers})
 
 
