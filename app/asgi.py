@@ -24,7 +24,8 @@ from strawberry.types.unset import UnsetType
 from app.bootstrap import Container, build_container
 from app.logging import configure_logging
 from app.observability import RequestContextMiddleware, operation_metrics
-from app.response_cache import cache_key
+from app.response_cache import is_cacheable_query
+from app.response_front import SCOPE_KEY, Cacheable, ResponseCacheFront
 from app.schema import build_schema
 from app.settings import Settings, load_settings
 from domain.shared.actor import ANONYMOUS, Actor
@@ -65,32 +66,28 @@ class VitrineGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        cached = self.container.responses
-        key = await self._cache_key(request) if cached is not None else None
-        version = b""
-        if cached is not None and key is not None:
-            body, version = await cached.get(key)
-            if body is not None:
-                await Response(body, media_type="application/json", headers={"X-Cache": "hit"})(scope, receive, send)
-                return
+        marker = scope.get(SCOPE_KEY)
+        if isinstance(marker, Cacheable):
+            # The response-cache front layer missed: tell it whether this response may be stored.
+            marker.query = is_cacheable_query(await self._payload(request))
         try:
             response = await self.run(request)
         except HTTPException as exc:
             code = Codes.UNAUTHENTICATED if exc.status_code == 401 else Codes.BAD_REQUEST
             response = Response(_error_body(exc.reason, code), exc.status_code, media_type="application/json")
-        body = getattr(response, "body", None)  # a streamed response has none, and is never cached
-        if cached is not None and key is not None and response.status_code == 200 and body and b'"errors"' not in body:
-            await cached.put(key, version, bytes(body))
         await response(scope, receive, send)
 
-    async def _cache_key(self, request: Request) -> str | None:
-        """Return the response-cache key of an anonymous JSON query, or `None` for anything else."""
-        if request.method != "POST" or "authorization" in request.headers:
-            return None
-        if not request.headers.get("content-type", "").startswith("application/json"):
-            return None
+    async def _payload(self, request: Request) -> object:
+        """Return the request's GraphQL payload (a JSON body, or a GET's query parameters), or `None`."""
+        if request.method == "GET":
+            params = request.query_params
+            try:
+                variables = orjson.loads(params["variables"]) if "variables" in params else None
+            except orjson.JSONDecodeError:
+                return None
+            return {"query": params.get("query"), "variables": variables, "operationName": params.get("operationName")}
         try:
-            return cache_key(orjson.loads(await request.body()))
+            return orjson.loads(await request.body())
         except orjson.JSONDecodeError:
             return None
 
@@ -188,5 +185,13 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware)
+    if container.responses is not None:
+        # Outermost: a cached response is sent before the middleware and the view run (app/response_front.py).
+        app.add_middleware(
+            ResponseCacheFront,
+            responses=container.responses,
+            metrics=container.metrics,
+            allowed_origins=container.settings.allowed_origins,
+        )
     app.state.container = container
     return app

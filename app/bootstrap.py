@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -13,7 +13,7 @@ from aiodataloader import DataLoader
 from redis.asyncio import Redis
 
 from app.metrics import Metrics
-from app.response_cache import ResponseCache
+from app.response_cache import Lookup, ResponseCache
 from app.settings import Settings
 from data.cache import Cache, MemoryCache, ReadThrough, RedisCache
 from data.catalog_reader import SqlCatalogReader
@@ -23,6 +23,7 @@ from data.loaders import Loaders, build_loaders
 from data.pricing_reader import SqlPricingReader, SqlTaxRates
 from data.pricing_sql import fetch_next_change
 from data.pubsub import Broker, MemoryBroker, RedisBroker
+from data.redis_pipe import PipelinedRedis, endpoint_of
 from data.uow import SqlUnitOfWork
 from domain.catalog.services import CatalogService
 from domain.inventory.services import InventoryService
@@ -91,6 +92,7 @@ class Container:
     events: EventBus
     clock: SystemClock = field(default_factory=SystemClock)
     responses: ResponseCache | None = None
+    response_reader: PipelinedRedis | None = None
     _staff_digests: dict[bytes, str] = field(default_factory=dict)
 
     def unit_of_work(self) -> SqlUnitOfWork:
@@ -142,6 +144,8 @@ class Container:
 
     async def aclose(self) -> None:
         await self.broker.close()
+        if self.response_reader is not None:
+            self.response_reader.close()
         await self.database.dispose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -181,16 +185,33 @@ def build_container(settings: Settings) -> Container:
         _staff_digests=staff_digests,
     )
     if settings.cache_enabled and settings.response_cache_seconds:
-
-        async def next_change() -> datetime | None:
-            async with database.read() as conn:
-                return await fetch_next_change(conn, container.clock.now())
-
-        container.responses = ResponseCache(
-            cache,
-            metrics=metrics,
-            max_seconds=settings.response_cache_seconds,
-            clock=container.clock.now,
-            next_change=next_change,
-        )
+        container.responses = _response_cache(container)
     return container
+
+
+def _response_cache(container: Container) -> ResponseCache:
+    """Build the response cache; on plain Redis its look-ups go through the pipelined client (data/redis_pipe.py)."""
+    settings, database, cache = container.settings, container.database, container.cache
+
+    async def next_change() -> datetime | None:
+        async with database.read() as conn:
+            return await fetch_next_change(conn, container.clock.now())
+
+    lookup: Lookup = cache.get_many
+    endpoint = endpoint_of(container.redis) if container.redis is not None else None
+    if endpoint is not None:
+        reader = container.response_reader = PipelinedRedis(endpoint)
+        prefix = f"{settings.redis_namespace}:".encode()
+
+        async def lookup_pipelined(names: Sequence[str]) -> list[bytes | None]:
+            return [v or None for v in await reader.mget([prefix + n.encode() for n in names])]
+
+        lookup = lookup_pipelined
+    return ResponseCache(
+        lookup=lookup,
+        store=cache.put,
+        metrics=container.metrics,
+        max_seconds=settings.response_cache_seconds,
+        clock=container.clock.now,
+        next_change=next_change,
+    )

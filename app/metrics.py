@@ -37,6 +37,11 @@ class Metrics:
             "Anonymous queries the response cache could not answer.",
             registry=self.registry,
         )
+        self.response_shared = Counter(
+            "vitrine_response_cache_shared",
+            "Response-cache misses answered with the response an identical concurrent request computed.",
+            registry=self.registry,
+        )
         self._operations: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:

@@ -5,25 +5,33 @@ invalidates an entity cache also changes the version (data/uow.py), so a respons
 has returned. Responses also expire before the next moment something changes by itself (a promotion starts or
 ends, a product goes live), and after `VITRINE_RESPONSE_CACHE_SECONDS` at most. Only anonymous queries are cached:
 anything with credentials, any mutation, and any response with errors goes through untouched.
+
+A response is keyed by the request's raw bytes (method and body, or the query string of a GET), so a hit is found
+without parsing JSON or GraphQL; whether a request may be cached at all is decided when it misses, by the GraphQL
+view, which parses it anyway (`is_cacheable_query`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 
-import orjson
 import structlog
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
 from app.metrics import Metrics
 from data import keys
-from data.cache import Cache
 
 log = structlog.get_logger(__name__)
 _VERSION_BYTES = 32  # uuid4 hex
+# How long a request waits for an identical one that is computing its response, before computing its own.
+FLIGHT_WAIT_SECONDS = 3.0
+
+Lookup = Callable[[Sequence[str]], Awaitable[Sequence[bytes | None]]]
+Store = Callable[[str, bytes, int], Awaitable[None]]
 
 
 @lru_cache(maxsize=512)
@@ -35,17 +43,19 @@ def _is_query(document: str, operation_name: str | None) -> bool:
     return operation is not None and operation.operation is OperationType.QUERY
 
 
-def cache_key(payload: object) -> str | None:
-    """Return the key of an anonymous query's request body, or `None` when it is not a cacheable query."""
+def is_cacheable_query(payload: object) -> bool:
+    """Tell whether a request's parsed JSON payload is one query that may be answered from the cache."""
     if not isinstance(payload, dict):
-        return None
+        return False
     query, variables, name = payload.get("query"), payload.get("variables"), payload.get("operationName")
     if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)):
-        return None
-    if not (name is None or isinstance(name, str)) or not _is_query(query, name):
-        return None
-    canonical = orjson.dumps([query, variables or {}, name], option=orjson.OPT_SORT_KEYS)
-    return keys.response(hashlib.sha256(canonical).hexdigest())
+        return False
+    return (name is None or isinstance(name, str)) and _is_query(query, name)
+
+
+def request_key(method: str, raw: bytes) -> str:
+    """Return the cache key of a request: a digest of its method and body (POST) or query string (GET)."""
+    return keys.response(hashlib.sha256(method.encode() + b"\0" + raw).hexdigest())
 
 
 class ResponseCache:
@@ -53,29 +63,36 @@ class ResponseCache:
 
     def __init__(
         self,
-        cache: Cache,
         *,
+        lookup: Lookup,
+        store: Store,
         metrics: Metrics,
         max_seconds: int,
         clock: Callable[[], datetime],
         next_change: Callable[[], Awaitable[datetime | None]],
     ) -> None:
-        self._cache = cache
+        self._lookup = lookup
+        self._store = store
         self._metrics = metrics
         self._max_seconds = max_seconds
         self._clock = clock
         self._next_change = next_change
         self._boundary: tuple[bytes, datetime | None] | None = None
+        self._flights: dict[tuple[str, bytes], asyncio.Future[bytes | None]] = {}
 
     async def get(self, key: str) -> tuple[bytes | None, bytes]:
-        """Return the cached body (or `None`) and the current catalog version, in one round trip."""
+        """Return the cached body (or `None`) and the current catalog version, in one round trip.
+
+        The version is empty when the cache could not be read: nothing computed then may be stored.
+        """
         try:
-            version, stored = await self._cache.get_many([keys.catalog_version(), key])
+            version, stored = await self._lookup([keys.catalog_version(), key])
         except Exception:
             log.warning("response_cache.read_failed", exc_info=True)
+            self._metrics.response_misses.inc()
             return None, b""
         version = version or b"0" * _VERSION_BYTES
-        if stored is not None and stored[:_VERSION_BYTES] == version:
+        if stored and stored[:_VERSION_BYTES] == version:
             self._metrics.response_hits.inc()
             return stored[_VERSION_BYTES:], version
         self._metrics.response_misses.inc()
@@ -83,13 +100,31 @@ class ResponseCache:
 
     async def put(self, key: str, version: bytes, body: bytes) -> None:
         """Store a successful response under the version it was computed with."""
-        ttl = await self._ttl(version)
-        if ttl < 1 or len(version) != _VERSION_BYTES:
+        if len(version) != _VERSION_BYTES:
             return
         try:
-            await self._cache.put(key, version + body, ttl)
+            ttl = await self._ttl(version)
+            if ttl >= 1:
+                await self._store(key, version + body, ttl)
         except Exception:
             log.warning("response_cache.write_failed", exc_info=True)
+
+    def flight(self, key: str, version: bytes) -> asyncio.Future[bytes | None] | None:
+        """Return the pending computation of this response under this version, if one is running in this process."""
+        return self._flights.get((key, version))
+
+    def start_flight(self, key: str, version: bytes) -> asyncio.Future[bytes | None]:
+        """Register this request as the one computing the response; others with the same key and version wait."""
+        future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        self._flights[(key, version)] = future
+        return future
+
+    def end_flight(self, key: str, version: bytes, future: asyncio.Future[bytes | None], body: bytes | None) -> None:
+        """Hand the computed body (or `None`: not cacheable, or failed) to the waiting requests."""
+        if self._flights.get((key, version)) is future:
+            del self._flights[(key, version)]
+        if not future.done():
+            future.set_result(body)
 
     async def _ttl(self, version: bytes) -> int:
         if self._boundary is None or self._boundary[0] != version:

@@ -65,6 +65,13 @@ def parser() -> argparse.ArgumentParser:
         help="checkout whose `vitrine` to serve and seed (default: this one); e.g. a `git archive` of a commit",
     )
     p.add_argument(
+        "--write-rate",
+        type=float,
+        default=0.0,
+        help="staff stockUpdates per second during each timed read round, over variants spread over the catalog "
+        "(default 0: none)",
+    )
+    p.add_argument(
         "--profile", type=Path, help="directory: py-spy profiles of each read workload's first round, cold and hot"
     )
     return p
@@ -101,6 +108,7 @@ def options_from(argv: list[str] | None = None) -> Options:
         redis_url=args.redis_url,
         profile=args.profile,
         app_dir=args.app_dir.resolve(),
+        write_rate=max(0.0, args.write_rate),
     )
 
 

@@ -35,6 +35,7 @@ class Dataset:
     product_slugs: list[str]
     category_slugs: list[str]
     variant_id: int
+    write_variant_ids: list[int]  # spread over the catalog: what `--write-rate` updates, in turn
 
 
 def postgres_url(admin_url: str, name: str) -> str:
@@ -125,8 +126,11 @@ def _subtree_counts(categories: list[tuple[int, int | None, str]], direct: Count
     return {slug: totals[cid] for cid, _, slug in categories}
 
 
-async def pick_keys(database_url: str, *, slugs: int = 50) -> tuple[list[str], list[str], int]:
-    """Return published product slugs spread over the catalog, categories with a full page, and a variant id."""
+async def pick_keys(
+    database_url: str, *, slugs: int = 50, writes: int = 100
+) -> tuple[list[str], list[str], int, list[int]]:
+    """Return published product slugs spread over the catalog, categories with a full page, a variant id, and
+    variant ids spread over the catalog (for the write load)."""
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as conn:
@@ -144,6 +148,7 @@ async def pick_keys(database_url: str, *, slugs: int = 50) -> tuple[list[str], l
                 if row.category_id is not None:
                     direct[row.category_id] = int(row.n)
             variant_id = int(await conn.scalar(text("SELECT min(id) FROM product_variants")) or 0)
+            every = [int(v) for v in (await conn.scalars(text("SELECT id FROM product_variants ORDER BY id"))).all()]
     finally:
         await engine.dispose()
     counts = _subtree_counts(categories, direct)
@@ -151,7 +156,7 @@ async def pick_keys(database_url: str, *, slugs: int = 50) -> tuple[list[str], l
     category_slugs = full or [slug for slug, count in counts.items() if count > 0]
     if not product_slugs or not category_slugs or not variant_id:
         raise DatasetError("the catalog is empty: nothing to benchmark")
-    return product_slugs, category_slugs, variant_id
+    return product_slugs, category_slugs, variant_id, every[:: max(1, len(every) // writes)][:writes]
 
 
 def global_id(type_name: str, id_: int) -> str:

@@ -20,6 +20,7 @@ from bench import client, dataset, report, server, wrk
 from bench.fanout import measure_fanout
 from bench.report import Measure, Report, Row
 from bench.workloads import NOT_BUILT, Workload, category_listing, lua_post_script, product_page, search
+from bench.writes import WriteLoad, WriteTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class Options:
     keep_database: bool
     profile: Path | None
     app_dir: Path
+    write_rate: float = 0.0  # staff stockUpdates per second during each timed read round (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +111,8 @@ def prepared(options: Options, scratch: Path) -> Iterator[dataset.Dataset]:
     try:
         log(f"migrating and seeding up to {options.products:,} products…")
         present = dataset.seed(options.app_dir, url, products=options.products, seed=options.seed)
-        slugs, categories, variant_id = asyncio.run(dataset.pick_keys(url))
-        yield dataset.Dataset(options.backend, url, redis_url, present, slugs, categories, variant_id)
+        slugs, categories, variant_id, spread = asyncio.run(dataset.pick_keys(url))
+        yield dataset.Dataset(options.backend, url, redis_url, present, slugs, categories, variant_id, spread)
     finally:
         if drop is not None:
             asyncio.run(dataset.drop_postgres_database(options.postgres_admin_url, drop))
@@ -130,17 +132,35 @@ def start_api(target: Target, mode: Mode) -> server.Server:
     )
 
 
-def timed_round(api: server.Server, script: str, options: Options, *, seconds: float, count_sql: bool) -> Measure:
-    """Run wrk once against `/graphql`; read statements, response-cache hits and CPU before and after."""
+def timed_round(
+    api: server.Server,
+    script: str,
+    options: Options,
+    *,
+    seconds: float,
+    count_sql: bool,
+    writes: WriteSpec | None = None,
+) -> Measure:
+    """Run wrk once against `/graphql` (with the write load, if any); read statements, response-cache hits and CPU
+    before and after."""
     metrics_before = client.metrics(api.base_url) if count_sql else {}
     before = api.sample()
-    result = wrk.run_wrk(
-        f"{api.base_url}/graphql",
-        script,
-        seconds=seconds,
-        connections=options.connections,
-        threads=options.threads,
+    load = (
+        WriteLoad(api.base_url, staff_token=writes.staff_token, variant_ids=writes.variant_ids, rate=writes.rate)
+        if writes is not None
+        else contextlib.nullcontext()
     )
+    with load:
+        result = wrk.run_wrk(
+            f"{api.base_url}/graphql",
+            script,
+            seconds=seconds,
+            connections=options.connections,
+            threads=options.threads,
+        )
+    if writes is not None and isinstance(load, WriteLoad):
+        writes.tally.sent += load.tally.sent
+        writes.tally.failed += load.tally.failed
     after = api.sample()
     statements = hit_ratio = None
     if count_sql and result.requests:
@@ -165,8 +185,25 @@ def timed_round(api: server.Server, script: str, options: Options, *, seconds: f
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WriteSpec:
+    """The background write load of the timed read rounds, and what it did."""
+
+    rate: float
+    staff_token: str
+    variant_ids: list[int]
+    tally: WriteTally
+
+
 def measure_rows(
-    api: server.Server, row: Row, script: str, options: Options, *, count_sql: bool, profile: Path | None = None
+    api: server.Server,
+    row: Row,
+    script: str,
+    options: Options,
+    *,
+    count_sql: bool,
+    profile: Path | None = None,
+    writes: WriteSpec | None = None,
 ) -> None:
     """Warm up, then time `options.rounds` rounds into `row`."""
     if options.warmup_seconds > 0:
@@ -179,7 +216,7 @@ def measure_rows(
         )
     for index in range(options.rounds):
         profiler = start_profiler(api.pid, profile, options.seconds) if profile is not None and index == 0 else None
-        measure = timed_round(api, script, options, seconds=options.seconds, count_sql=count_sql)
+        measure = timed_round(api, script, options, seconds=options.seconds, count_sql=count_sql, writes=writes)
         if profiler is not None:
             profiler.wait(timeout=options.seconds + 60)
         row.rounds.append(measure)
@@ -220,6 +257,10 @@ def measure_reads(target: Target, options: Options, rep: Report) -> tuple[list[W
     """Measure each read workload in each mode (a fresh process each); return them and W2's response (the ceiling)."""
     ceiling_body = b""
     workloads: list[Workload] | None = None
+    writes = None
+    if options.write_rate > 0:
+        variants = target.data.write_variant_ids
+        writes = WriteSpec(options.write_rate, target.staff_token, variants, WriteTally())
     for number, mode in enumerate(options.modes):
         log(
             f"{mode.name}: starting the API (VITRINE_CACHE_ENABLED={str(mode.entity_cache).lower()}, response cache "
@@ -243,7 +284,14 @@ def measure_reads(target: Target, options: Options, rep: Report) -> tuple[list[W
                 if options.profile is not None:
                     options.profile.mkdir(parents=True, exist_ok=True)
                     profile = options.profile / f"{workload.key.lower()}-{mode.flag}.speedscope.json"
-                measure_rows(api, row, lua_post_script(workload.bodies), options, count_sql=True, profile=profile)
+                script = lua_post_script(workload.bodies)
+                measure_rows(api, row, script, options, count_sql=True, profile=profile, writes=writes)
+    if writes is not None:
+        rep.notes.append(
+            f"Write load: {writes.rate:g} staff stockUpdate/s during every timed read round, in turn over "
+            f"{len(writes.variant_ids)} variants spread over the catalog ({writes.tally.sent:,} sent, "
+            f"{writes.tally.failed:,} failed)."
+        )
     return workloads or [], ceiling_body
 
 

@@ -1,0 +1,60 @@
+"""The pipelined MGET client against a real Redis: values in order, concurrent callers, reconnection, bad replies."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+
+from data.redis_pipe import PipelinedRedis, RedisReplyError, endpoint_of, parse_reply
+
+
+async def test_concurrent_mgets_each_get_their_own_values(redis_url: str) -> None:
+    client = Redis.from_url(redis_url)
+    prefix = f"test-pipe-{uuid.uuid4().hex[:8]}:"
+    await client.mset({f"{prefix}{i}": f"value-{i}" * (i * 500) for i in range(1, 20)})
+    endpoint = endpoint_of(client)
+    assert endpoint is not None
+    pipe = PipelinedRedis(endpoint)
+    try:
+        replies = await asyncio.gather(
+            *[pipe.mget([f"{prefix}{i}".encode(), f"{prefix}absent".encode()]) for i in range(1, 20)]
+        )
+    finally:
+        pipe.close()
+        await client.aclose()
+
+    assert replies == [[f"value-{i}".encode() * (i * 500), None] for i in range(1, 20)]
+
+
+async def test_a_lost_connection_is_reopened_by_the_next_call(redis_url: str) -> None:
+    client = Redis.from_url(redis_url)
+    key = f"test-pipe-{uuid.uuid4().hex[:8]}".encode()
+    await client.set(key, b"v")
+    endpoint = endpoint_of(client)
+    assert endpoint is not None
+    pipe = PipelinedRedis(endpoint)
+    try:
+        assert await pipe.mget([key]) == [b"v"]
+        pipe._protocol.transport.abort()  # type: ignore[union-attr]  # the connection drops
+        await asyncio.sleep(0.01)
+        found = await pipe.mget([key])
+    finally:
+        pipe.close()
+        await client.aclose()
+
+    assert found == [b"v"]
+
+
+def test_replies_split_anywhere_are_read_only_when_complete() -> None:
+    reply = b"*3\r\n$3\r\nabc\r\n$-1\r\n$0\r\n\r\n"
+    for cut in range(len(reply)):
+        assert parse_reply(bytearray(reply[:cut]), 0) is None
+    assert parse_reply(bytearray(reply + b"+OK\r\n"), 0) == ([b"abc", None, b""], len(reply))
+
+
+def test_an_error_reply_raises() -> None:
+    with pytest.raises(RedisReplyError, match="WRONGTYPE"):
+        parse_reply(bytearray(b"-WRONGTYPE Operation against a key\r\n"), 0)
