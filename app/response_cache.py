@@ -1,8 +1,10 @@
 """Whole-response caching of anonymous storefront queries.
 
-A cached response is stored with the catalog version it was computed under; every committed write that
-invalidates an entity cache also changes the version (data/uow.py), so a response is never served after a write
-has returned. Responses also expire before the next moment something changes by itself (a promotion starts or
+A cached response is stored with the versions of the kinds of data it read (catalog, stock, prices:
+`data/dependencies.py`), as they were before it was computed; every committed write replaces the versions of the
+kinds it wrote before its mutation returns (data/uow.py), so a response is never served after a write to what it
+read has returned, and a stock change leaves the responses that never read stock (a search by name and price, the
+category tree) in place. Responses also expire before the next moment something changes by itself (a promotion starts or
 ends, a product goes live), and after `VITRINE_RESPONSE_CACHE_SECONDS` at most. Only anonymous queries are cached:
 anything with credentials, any mutation, and any response with errors goes through untouched.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -24,9 +26,11 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
 from app.metrics import Metrics
 from data import keys
+from data.dependencies import KINDS, DataKind
 
 log = structlog.get_logger(__name__)
-_VERSION_BYTES = 32  # uuid4 hex
+_VERSION_BYTES = 32  # uuid4 hex, per kind of data
+_NO_VERSION = b"0" * _VERSION_BYTES  # a kind never written since the cache started
 # How long a request waits for an identical one that is computing its response, before computing its own.
 FLIGHT_WAIT_SECONDS = 3.0
 
@@ -58,8 +62,19 @@ def request_key(method: str, raw: bytes) -> str:
     return keys.response(hashlib.sha256(method.encode() + b"\0" + raw).hexdigest())
 
 
+def _current(stored: bytes, stamp: bytes) -> bool:
+    """Tell whether a stored response's versions of the kinds it read are the current ones."""
+    mask = stored[0]
+    for index in range(len(KINDS)):
+        if mask & (1 << index):
+            start, end = index * _VERSION_BYTES + 1, (index + 1) * _VERSION_BYTES + 1
+            if stored[start:end] != stamp[start - 1 : end - 1]:
+                return False
+    return True
+
+
 class ResponseCache:
-    """Look responses up by request and catalog version; store successful ones until the next change."""
+    """Look responses up by request and data versions; store successful ones until the next change."""
 
     def __init__(
         self,
@@ -81,31 +96,33 @@ class ResponseCache:
         self._flights: dict[tuple[str, bytes], asyncio.Future[bytes | None]] = {}
 
     async def get(self, key: str) -> tuple[bytes | None, bytes]:
-        """Return the cached body (or `None`) and the current catalog version, in one round trip.
+        """Return the cached body (or `None`) and the current versions of every kind of data (the stamp to store a
+        response computed now under), in one round trip.
 
-        The version is empty when the cache could not be read: nothing computed then may be stored.
+        The stamp is empty when the cache could not be read: nothing computed then may be stored.
         """
         try:
-            version, stored = await self._lookup([keys.catalog_version(), key])
+            *versions, stored = await self._lookup([*(keys.data_version(kind) for kind in KINDS), key])
         except Exception:
             log.warning("response_cache.read_failed", exc_info=True)
             self._metrics.response_misses.inc()
             return None, b""
-        version = version or b"0" * _VERSION_BYTES
-        if stored and stored[:_VERSION_BYTES] == version:
+        stamp = b"".join(v or _NO_VERSION for v in versions)
+        if stored and _current(stored, stamp):
             self._metrics.response_hits.inc()
-            return stored[_VERSION_BYTES:], version
+            return stored[1 + len(stamp) :], stamp
         self._metrics.response_misses.inc()
-        return None, version
+        return None, stamp
 
-    async def put(self, key: str, version: bytes, body: bytes) -> None:
-        """Store a successful response under the version it was computed with."""
-        if len(version) != _VERSION_BYTES:
+    async def put(self, key: str, stamp: bytes, body: bytes, reads: Collection[DataKind]) -> None:
+        """Store a successful response with the stamp read before it was computed, and the kinds of data it read."""
+        if len(stamp) != _VERSION_BYTES * len(KINDS):
             return
+        mask = sum(1 << index for index, kind in enumerate(KINDS) if kind in reads)
         try:
-            ttl = await self._ttl(version)
+            ttl = await self._ttl(stamp)
             if ttl >= 1:
-                await self._store(key, version + body, ttl)
+                await self._store(key, bytes([mask]) + stamp + body, ttl)
         except Exception:
             log.warning("response_cache.write_failed", exc_info=True)
 

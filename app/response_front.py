@@ -1,12 +1,13 @@
 """The response cache's front door: answer a cached anonymous query before the rest of the app runs.
 
 A raw ASGI layer in front of the middleware and the GraphQL view. For `POST /graphql` with a JSON body, or
-`GET /graphql?query=…`, without an `Authorization` header, it hashes the raw request, reads the catalog version and
+`GET /graphql?query=…`, without an `Authorization` header, it hashes the raw request, reads the data versions and
 the stored response in one round trip, and on a hit sends the stored bytes with the headers the full app would send
 (content type, CORS for allowed origins, a request id) plus `X-Cache: hit`. On a miss it passes the request on,
 with the body replayed, and stores the response if the GraphQL view marked the request as a cacheable query and it
-succeeded. Identical misses under the same catalog version are computed once per process: the others wait for
-that response (`X-Cache: shared`), at most `FLIGHT_WAIT_SECONDS`, then compute their own.
+succeeded, with the kinds of data its computation read (`data/dependencies.py`). Identical misses under the same
+data versions are computed once per process: the others wait for that response (`X-Cache: shared`), at most
+`FLIGHT_WAIT_SECONDS`, then compute their own.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.metrics import Metrics
 from app.response_cache import FLIGHT_WAIT_SECONDS, ResponseCache, request_key
+from data.dependencies import recording_reads
 
 log = structlog.get_logger("vitrine.http")
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
@@ -203,14 +205,15 @@ class ResponseCacheFront:
                     stored = body
                     if flight is not None:  # the waiting requests need not wait for the store
                         self._responses.end_flight(key, version, flight, body)
-                    await self._responses.put(key, version, body)
+                    await self._responses.put(key, version, body, reads)
                 start, held = held, None
                 await send(start)
                 await send({"type": "http.response.body", "body": body})
                 return
             await send(message)
 
-        await self.app(scope, receive, capture)
+        with recording_reads() as reads:
+            await self.app(scope, receive, capture)
         return stored
 
     async def _send_cached(self, scope: Scope, send: Send, body: bytes, request_id: bytes, status: bytes) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from data import catalog_search, product_listing
 from data.database import Database
+from data.dependencies import note_read
 from data.loaders import Loaders
 from domain.catalog.attributes import Attribute
 from domain.catalog.collections import Collection
@@ -43,6 +44,7 @@ class SqlCatalogReader:
     async def list_products(
         self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
     ) -> ProductSlice:
+        note_read(*product_listing.kinds_read(query))
         async with self._database.read() as conn:
             found = await product_listing.fetch_product_slice(
                 conn, query, after=after, limit=limit, count_total=count_total
@@ -64,6 +66,7 @@ class SqlCatalogReader:
         return frozenset(c.slug for c in (await self._loaders.whole_tables.get()).channels)
 
     async def facets(self, query: ProductQuery, *, price_edges: Sequence[Decimal]) -> RawFacets:
+        note_read(*product_listing.kinds_read(query))
         async with self._database.read() as conn:
             return await product_listing.fetch_facets(conn, query, price_edges=tuple(price_edges))
 

@@ -67,9 +67,10 @@ def attribute_values(product_id: int) -> str:
     return f"{PREFIX}attribute-values:{product_id}"
 
 
-def catalog_version() -> str:
-    """Changes on every committed write that invalidates anything: whole cached responses are tied to it."""
-    return f"{PREFIX}catalog-version"
+def data_version(kind: str) -> str:
+    """Changes on every committed write to a kind of data (`data.dependencies.DataKind`): whole cached responses
+    are tied to the versions of the kinds they read."""
+    return f"{PREFIX}data-version:{kind}"
 
 
 def response(digest: str) -> str:

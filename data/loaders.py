@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from data import catalog_sql, codecs, keys
 from data.cache import ReadThrough
 from data.database import Database
+from data.dependencies import DataKind, note_read
 from data.product_details import ProductDetails, fetch_product_details
 from data.whole_tables import WholeTables
 from domain.catalog.attributes import AttributeValue
@@ -146,6 +147,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         return [i or [] for i in found]
 
     async def stock(ids: list[int]) -> list[StockLevel | None]:
+        note_read(DataKind.STOCK)
         return await cached.get(
             ids,
             cache_key=keys.stock,

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from data import keys, pricing_sql
 from data.cache import ReadThrough
+from data.dependencies import DataKind, note_read
 from data.loaders import Loaders
 from domain.pricing.inputs import ProductInputs
 from domain.pricing.model import Channel, Destination
@@ -21,9 +22,11 @@ class SqlPricingReader:
         self._loaders = loaders
 
     async def channels(self) -> Sequence[Channel]:
+        note_read(DataKind.PRICES)
         return (await self._loaders.whole_tables.get()).channels
 
     async def product_inputs(self, product_ids: Sequence[int], channel: str) -> Mapping[int, ProductInputs]:
+        note_read(DataKind.PRICES)
         reference = await self._loaders.whole_tables.get()
         chosen = next((c for c in reference.channels if c.slug == channel), None)
         if chosen is None:
@@ -43,6 +46,7 @@ class SqlPricingReader:
         return {row.product_id: row.inputs(reference.categories) for row in rows if row is not None}
 
     async def catalogue_promotions(self, channel: str) -> Sequence[CataloguePromotion]:
+        note_read(DataKind.PRICES)
         every = (await self._loaders.whole_tables.get()).promotions
         return [p for p in every if channel in p.channels]
 
@@ -54,4 +58,5 @@ class SqlTaxRates:
         self._loaders = loaders
 
     async def rates_for(self, *, channel: str, destination: Destination) -> TaxRates:
+        note_read(DataKind.PRICES)
         return TaxTable((await self._loaders.whole_tables.get()).tax_rates).lookup(destination.country)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
 from data.catalog_sql import PRODUCT_COLUMNS, to_product
+from data.dependencies import DataKind
 from data.tables import (
     collection_products,
     product_attributes,
@@ -20,6 +21,16 @@ from data.tables import (
 from domain.catalog.facets import RawFacets, ValueCount
 from domain.catalog.model import ProductQuery, ProductSlice, ProductSort, ProductSortField
 from domain.shared.pagination import CursorKey
+
+
+def kinds_read(query: ProductQuery) -> tuple[DataKind, ...]:
+    """Return the kinds of data a listing's rows, order and counts depend on, besides the catalog."""
+    kinds: list[DataKind] = []
+    if query.in_stock is not None:
+        kinds.append(DataKind.STOCK)  # `products.in_stock`, kept by stock writes
+    if query.channel is not None:
+        kinds.append(DataKind.PRICES)  # the channel's listings: who is sold there, at what lowest price
+    return tuple(kinds)
 
 
 def _sort_columns(query: ProductQuery) -> tuple[ColumnElement[Any], ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, cast
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from data import catalog_search, catalog_sql, keys, pricing_sql
 from data.cache import Cache
 from data.database import Database
+from data.dependencies import DataKind
 from data.events import EventBus
 from data.tables import catalogue_promotions, channel_prices, products, stock, variants
 from domain.catalog.model import Product, sort_name
@@ -25,10 +27,22 @@ log = structlog.get_logger(__name__)
 VERSION_TTL_SECONDS = 7 * 24 * 3600
 
 
+@dataclass(slots=True)
+class Changes:
+    """What a unit of work's writes make stale: entity cache keys, and the kinds of data whose versions change."""
+
+    keys: set[str] = field(default_factory=set)
+    kinds: set[DataKind] = field(default_factory=set)
+
+    def stale(self, kind: DataKind, *cache_keys: str) -> None:
+        self.kinds.add(kind)
+        self.keys.update(cache_keys)
+
+
 class SqlProductRepository:
-    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+    def __init__(self, session: AsyncSession, changes: Changes) -> None:
         self._session = session
-        self._stale = stale
+        self._changes = changes
         self._loaded: dict[int, Product] = {}
 
     async def get(self, product_id: int) -> Product | None:
@@ -61,16 +75,15 @@ class SqlProductRepository:
             )
         )
         await catalog_search.refresh(await self._session.connection(), [product.id])
-        self._stale.add(keys.product(product.id))
-        self._stale.add(keys.product_slug(product.slug))
+        self._changes.stale(DataKind.CATALOG, keys.product(product.id), keys.product_slug(product.slug))
         if (before := self._loaded.get(product.id)) is not None:
-            self._stale.add(keys.product_slug(before.slug))
+            self._changes.stale(DataKind.CATALOG, keys.product_slug(before.slug))
 
 
 class SqlStockRepository:
-    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+    def __init__(self, session: AsyncSession, changes: Changes) -> None:
         self._session = session
-        self._stale = stale
+        self._changes = changes
 
     async def get_for_update(self, variant_id: int) -> StockedVariant | None:
         statement = (
@@ -101,13 +114,13 @@ class SqlStockRepository:
             )
         if product_id is not None:
             await catalog_sql.refresh_availability(await self._session.connection(), [product_id])
-        self._stale.add(keys.stock(variant_id))
+        self._changes.stale(DataKind.STOCK, keys.stock(variant_id))
 
 
 class SqlPriceRepository:
-    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+    def __init__(self, session: AsyncSession, changes: Changes) -> None:
         self._session = session
-        self._stale = stale
+        self._changes = changes
 
     async def product_of_variant(self, variant_id: int) -> int | None:
         found = await self._session.scalar(select(variants.c.product_id).where(variants.c.id == variant_id))
@@ -127,13 +140,13 @@ class SqlPriceRepository:
         product_id = await self.product_of_variant(price.variant_id)
         if product_id is not None:
             await pricing_sql.refresh_listings(await self._session.connection(), [product_id])
-            self._stale.add(keys.price_rows(product_id, price.channel))
+            self._changes.stale(DataKind.PRICES, keys.price_rows(product_id, price.channel))
 
 
 class SqlPromotionRepository:
-    def __init__(self, session: AsyncSession, stale: set[str]) -> None:
+    def __init__(self, session: AsyncSession, changes: Changes) -> None:
         self._session = session
-        self._stale = stale
+        self._changes = changes
 
     async def add(self, promotion: NewCataloguePromotion) -> CataloguePromotion:
         draft = promotion.with_id("0")
@@ -142,7 +155,7 @@ class SqlPromotionRepository:
         )
         key = cast(CursorResult[Any], result).inserted_primary_key
         assert key is not None
-        self._stale.add(keys.promotions())
+        self._changes.stale(DataKind.PRICES, keys.promotions())
         return promotion.with_id(str(key[0]))
 
 
@@ -159,15 +172,15 @@ class SqlUnitOfWork:
         self._cache = cache
         self._bus = events
         self._events: list[Event] = []
-        self._stale: set[str] = set()
+        self._changes = Changes()
         self._committed = False
 
     async def __aenter__(self) -> Self:
         self._session = self._database.sessions()
-        self.products = SqlProductRepository(self._session, self._stale)
-        self.stock = SqlStockRepository(self._session, self._stale)
-        self.prices = SqlPriceRepository(self._session, self._stale)
-        self.promotions = SqlPromotionRepository(self._session, self._stale)
+        self.products = SqlProductRepository(self._session, self._changes)
+        self.stock = SqlStockRepository(self._session, self._changes)
+        self.prices = SqlPriceRepository(self._session, self._changes)
+        self.promotions = SqlPromotionRepository(self._session, self._changes)
         return self
 
     async def __aexit__(
@@ -190,12 +203,13 @@ class SqlUnitOfWork:
     async def _after_commit(self) -> None:
         # The transaction is durable now; a failure below must not turn a done write into an error.
         # A cache that missed its invalidation expires within its TTL.
+        stale = sorted(self._changes.keys)
         try:
-            await self._cache.invalidate_many(sorted(self._stale))
-            if self._stale:
-                await self._cache.put(keys.catalog_version(), uuid.uuid4().hex.encode(), VERSION_TTL_SECONDS)
+            await self._cache.invalidate_many(stale)
+            for kind in sorted(self._changes.kinds):  # before the mutation returns: read-your-writes
+                await self._cache.put(keys.data_version(kind), uuid.uuid4().hex.encode(), VERSION_TTL_SECONDS)
         except Exception:
-            log.exception("cache.invalidation_failed", keys=sorted(self._stale))
+            log.exception("cache.invalidation_failed", keys=stale)
         try:
             await self._bus.publish(self._events)
         except Exception:

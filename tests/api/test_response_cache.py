@@ -117,3 +117,57 @@ async def test_a_write_on_one_process_invalidates_responses_cached_by_another(
         await other.aclose()
 
     assert after.json()["data"]["product"]["name"] == "Renamed"
+
+
+STOCK = "mutation($v: ID!, $q: Int!) { stockUpdate(variantId: $v, quantity: $q) { userErrors { code } } }"
+PRICE = """mutation($v: ID!, $a: Decimal!) {
+  variantPriceUpdate(variantId: $v, input: {channel: "us", amount: $a}) { userErrors { code } }
+}"""
+NAMES = "{ products(first: 5) { nodes { name } } }"
+AVAILABLE = "{ products(first: 5) { nodes { name isAvailable } } }"
+IN_STOCK_ONLY = "{ products(first: 5, filter: {inStock: true}) { nodes { name } } }"
+PRICED = '{ products(first: 5) { nodes { pricing(channel: "us") { priceRange { start { gross { amount } } } } } } }'
+IN_CHANNEL = '{ products(first: 5, filter: {channel: "us"}) { nodes { name } } }'
+
+
+async def _post_json(container: Container, query: str, variables: dict[str, object], token: str) -> None:
+    app = create_app(container=container)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.json()["data"], response.text
+
+
+async def _cache_states(container: Container, queries: list[str]) -> list[str]:
+    return [(await _post(container, q)).headers.get("x-cache", "computed") for q in queries]
+
+
+async def test_a_write_drops_only_the_responses_that_read_its_kind_of_data(cached: Container) -> None:
+    """A stock change keeps names and prices cached; a price change keeps names and availability; a rename drops
+    all. Listings whose membership depends on stock (inStock) or prices (a channel) go with those writes."""
+    await add_product(cached.database, slug="tote", name="Tote", variants_=[VariantSpec(on_hand=3, price=Decimal(10))])
+    queries = [NAMES, AVAILABLE, IN_STOCK_ONLY, PRICED, IN_CHANNEL]
+    variant = (await _post(cached, QUERY)).json()["data"]["product"]["variants"][0]["id"]
+    await _cache_states(cached, queries)
+    assert await _cache_states(cached, queries) == ["hit"] * 5
+
+    await _post_json(cached, STOCK, {"v": variant, "q": 0}, STAFF_TOKEN)
+    after_stock = await _cache_states(cached, queries)
+    sold_out = (await _post(cached, AVAILABLE)).json()["data"]["products"]["nodes"]
+    await _post_json(cached, PRICE, {"v": variant, "a": "12.50"}, STAFF_TOKEN)
+    after_price = await _cache_states(cached, queries)
+    repriced = (await _post(cached, PRICED)).json()["data"]["products"]["nodes"]
+    await _post_json(
+        cached,
+        'mutation($id: ID!) { productUpdate(id: $id, input: {name: "Big Tote"}) { userErrors { code } } }',
+        {"id": (await _post(cached, '{ product(slug: "tote") { id } }')).json()["data"]["product"]["id"]},
+        STAFF_TOKEN,
+    )
+    after_rename = await _cache_states(cached, queries)
+
+    assert after_stock == ["hit", "computed", "computed", "hit", "hit"]
+    assert sold_out == [{"name": "Tote", "isAvailable": False}]
+    assert after_price == ["hit", "hit", "hit", "computed", "computed"]
+    assert repriced[0]["pricing"]["priceRange"]["start"]["gross"]["amount"] == "12.50"
+    assert after_rename == ["computed"] * 5
