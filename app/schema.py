@@ -17,7 +17,9 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from resolvers.mutations.catalog.update_category import CategoryUpdateMutation
 from resolvers.mutations.catalog.update_product import ProductUpdateMutation
+from resolvers.mutations.catalog.update_variant import VariantUpdateMutation
 from resolvers.mutations.inventory.update_stock import StockUpdateMutation
 from resolvers.mutations.pricing.create_catalogue_promotion import CataloguePromotionCreateMutation
 from resolvers.mutations.pricing.update_variant_price import VariantPriceUpdateMutation
@@ -37,7 +39,12 @@ class Query(CatalogQuery, PricingQuery, NodeQuery):
 
 @strawberry.type(description="What the caller can change.")
 class Mutation(
-    ProductUpdateMutation, StockUpdateMutation, VariantPriceUpdateMutation, CataloguePromotionCreateMutation
+    ProductUpdateMutation,
+    CategoryUpdateMutation,
+    VariantUpdateMutation,
+    StockUpdateMutation,
+    VariantPriceUpdateMutation,
+    CataloguePromotionCreateMutation,
 ):
     pass
 

@@ -16,8 +16,8 @@ from data.cache import Cache
 from data.database import Database
 from data.dependencies import DataKind
 from data.events import EventBus
-from data.tables import catalogue_promotions, channel_prices, products, stock, variants
-from domain.catalog.model import Product, sort_name
+from data.tables import catalogue_promotions, categories, channel_prices, channels, products, stock, variants
+from domain.catalog.model import Category, Product, ProductVariant, sort_name
 from domain.inventory.model import StockedVariant, StockLevel
 from domain.pricing.model import ChannelPrice
 from domain.pricing.promotions import CataloguePromotion, NewCataloguePromotion
@@ -76,8 +76,64 @@ class SqlProductRepository:
         )
         await catalog_search.refresh(await self._session.connection(), [product.id])
         self._changes.stale(DataKind.CATALOG, keys.product(product.id), keys.product_slug(product.slug))
-        if (before := self._loaded.get(product.id)) is not None:
+        before = self._loaded.get(product.id)
+        if before is not None:
             self._changes.stale(DataKind.CATALOG, keys.product_slug(before.slug))
+        if before is None or before.category_id != product.category_id:
+            # Promotions target categories: the product's pricing facts in every channel change with its category.
+            slugs = (await self._session.execute(select(channels.c.slug))).scalars().all()
+            self._changes.stale(DataKind.PRICES, *(keys.price_rows(product.id, slug) for slug in slugs))
+
+
+class SqlCategoryRepository:
+    def __init__(self, session: AsyncSession, changes: Changes) -> None:
+        self._session = session
+        self._changes = changes
+
+    async def get(self, category_id: int) -> Category | None:
+        statement = select(categories).where(categories.c.id == category_id).with_for_update()
+        row = (await self._session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        return Category(row.id, row.parent_id, row.name, row.slug, row.description, row.position)
+
+    async def slug_taken(self, slug: str, *, exclude_id: int) -> bool:
+        count = await self._session.scalar(
+            select(func.count()).select_from(categories).where(categories.c.slug == slug, categories.c.id != exclude_id)
+        )
+        return bool(count)
+
+    async def update(self, category: Category) -> None:
+        await self._session.execute(
+            update(categories)
+            .where(categories.c.id == category.id)
+            .values(name=category.name, slug=category.slug, description=category.description)
+        )
+        self._changes.stale(DataKind.CATALOG, keys.category_tree())
+
+
+class SqlVariantRepository:
+    def __init__(self, session: AsyncSession, changes: Changes) -> None:
+        self._session = session
+        self._changes = changes
+
+    async def get(self, variant_id: int) -> ProductVariant | None:
+        statement = select(variants).where(variants.c.id == variant_id).with_for_update()
+        row = (await self._session.execute(statement)).one_or_none()
+        return None if row is None else catalog_sql.to_variant(row)
+
+    async def sku_taken(self, sku: str, *, exclude_id: int) -> bool:
+        count = await self._session.scalar(
+            select(func.count()).select_from(variants).where(variants.c.sku == sku, variants.c.id != exclude_id)
+        )
+        return bool(count)
+
+    async def update(self, variant: ProductVariant) -> None:
+        await self._session.execute(
+            update(variants).where(variants.c.id == variant.id).values(name=variant.name, sku=variant.sku)
+        )
+        await catalog_search.refresh(await self._session.connection(), [variant.product_id])  # SKUs are searched
+        self._changes.stale(DataKind.CATALOG, keys.variants(variant.product_id))
 
 
 class SqlStockRepository:
@@ -163,6 +219,8 @@ class SqlUnitOfWork:
     """Implements every area's unit-of-work port on one SQLAlchemy session."""
 
     products: SqlProductRepository
+    categories: SqlCategoryRepository
+    variants: SqlVariantRepository
     stock: SqlStockRepository
     prices: SqlPriceRepository
     promotions: SqlPromotionRepository
@@ -178,6 +236,8 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._database.sessions()
         self.products = SqlProductRepository(self._session, self._changes)
+        self.categories = SqlCategoryRepository(self._session, self._changes)
+        self.variants = SqlVariantRepository(self._session, self._changes)
         self.stock = SqlStockRepository(self._session, self._changes)
         self.prices = SqlPriceRepository(self._session, self._changes)
         self.promotions = SqlPromotionRepository(self._session, self._changes)

@@ -28,6 +28,7 @@ from domain.catalog.model import (
     ProductSlice,
     ProductSortField,
     ProductTranslation,
+    ProductVariant,
     sort_name,
 )
 from domain.catalog.search import relevance_tier, tokenize
@@ -67,6 +68,11 @@ def make_product(
         created_at=EARLIER,
         updated_at=EARLIER,
     )
+
+
+def make_variant(variant_id: int, *, product_id: int, sku: str, name: str = "") -> ProductVariant:
+    """Build a variant without options."""
+    return ProductVariant(id=variant_id, product_id=product_id, sku=sku, name=name, options=(), position=0)
 
 
 def make_category(
@@ -124,6 +130,7 @@ class FakeStore:
 
     products: dict[int, Product] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
+    variants: dict[int, ProductVariant] = field(default_factory=dict)
     stock: dict[int, StockedVariant] = field(default_factory=dict)
     translations: dict[tuple[int, str], ProductTranslation] = field(default_factory=dict)
     attributes: dict[int, Attribute] = field(default_factory=dict)
@@ -141,6 +148,9 @@ class FakeStore:
 
     def add_categories(self, *categories: Category) -> None:
         self.categories.update((c.id, c) for c in categories)
+
+    def add_variants(self, *variants: ProductVariant) -> None:
+        self.variants.update((v.id, v) for v in variants)
 
     def add_stock(self, *stocked: StockedVariant) -> None:
         self.stock.update((s.level.variant_id, s) for s in stocked)
@@ -293,6 +303,42 @@ class FakeProductRepository:
         self._products[product.id] = product
 
 
+class FakeCategoryRepository:
+    """Implements `CategoryRepository` over the unit of work's pending copy of the categories."""
+
+    def __init__(self, categories: dict[int, Category]) -> None:
+        self._categories = categories
+
+    async def get(self, category_id: int) -> Category | None:
+        return self._categories.get(category_id)
+
+    async def slug_taken(self, slug: str, *, exclude_id: int) -> bool:
+        return any(c.slug == slug and c.id != exclude_id for c in self._categories.values())
+
+    async def update(self, category: Category) -> None:
+        if category.id not in self._categories:
+            raise KeyError(category.id)
+        self._categories[category.id] = category
+
+
+class FakeVariantRepository:
+    """Implements `VariantRepository` over the unit of work's pending copy of the variants."""
+
+    def __init__(self, variants: dict[int, ProductVariant]) -> None:
+        self._variants = variants
+
+    async def get(self, variant_id: int) -> ProductVariant | None:
+        return self._variants.get(variant_id)
+
+    async def sku_taken(self, sku: str, *, exclude_id: int) -> bool:
+        return any(v.sku == sku and v.id != exclude_id for v in self._variants.values())
+
+    async def update(self, variant: ProductVariant) -> None:
+        if variant.id not in self._variants:
+            raise KeyError(variant.id)
+        self._variants[variant.id] = variant
+
+
 class FakeStockRepository:
     """Implements `StockRepository` over the unit of work's pending copy of the stock levels."""
 
@@ -312,13 +358,19 @@ class FakeUnitOfWork:
     """Implements the catalog's and the inventory's unit of work: changes and events apply on commit, or never."""
 
     products: FakeProductRepository
+    categories: FakeCategoryRepository
+    variants: FakeVariantRepository
     stock: FakeStockRepository
 
     def __init__(self, store: FakeStore) -> None:
         self._store = store
         self._products = dict(store.products)
+        self._categories = dict(store.categories)
+        self._variants = dict(store.variants)
         self._stock = dict(store.stock)
         self.products = FakeProductRepository(self._products)
+        self.categories = FakeCategoryRepository(self._categories)
+        self.variants = FakeVariantRepository(self._variants)
         self.stock = FakeStockRepository(self._stock)
         self.pending_events: list[Event] = []
         self.committed = False
@@ -339,6 +391,8 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         self._store.products = dict(self._products)
+        self._store.categories = dict(self._categories)
+        self._store.variants = dict(self._variants)
         self._store.stock = dict(self._stock)
         self._store.commits += 1
         self.committed = True

@@ -43,3 +43,15 @@ class ChannelRequired(InvalidInput, CatalogError):
 
 class UnknownChannel(NotFound, CatalogError):
     code = "UNKNOWN_CHANNEL"
+
+
+class VariantNotFound(NotFound, CatalogError):
+    code = "VARIANT_NOT_FOUND"
+
+
+class InvalidSku(InvalidInput, CatalogError):
+    code = "INVALID_SKU"
+
+
+class SkuTaken(CatalogError):
+    code = "SKU_TAKEN"

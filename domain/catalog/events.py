@@ -12,3 +12,18 @@ class ProductUpdated(Event):
     name = "catalog.product_updated"
 
     product_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryUpdated(Event):
+    name = "catalog.category_updated"
+
+    category_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class VariantUpdated(Event):
+    name = "catalog.variant_updated"
+
+    product_id: int
+    variant_id: int

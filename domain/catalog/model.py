@@ -10,13 +10,15 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.catalog.attributes import AttributeFilter, AttributeFilterInput, NumberRange
-from domain.catalog.errors import InvalidLanguageCode, InvalidProductName, InvalidSlug
+from domain.catalog.errors import InvalidLanguageCode, InvalidProductName, InvalidSku, InvalidSlug
 from domain.catalog.search import SearchQuery
 from domain.shared.pagination import InvalidCursor
 
 MAX_NAME_LENGTH = 250
 MAX_SLUG_LENGTH = 255
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_SKU_LENGTH = 64
+_SKU = re.compile(r"[A-Za-z0-9._/-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,15 @@ class Category:
     slug: str
     description: str
     position: int
+
+    def edit(self, *, name: str | None, slug: str | None, description: str | None) -> Category:
+        """Return the category with the given fields changed, after checking each one."""
+        return replace(
+            self,
+            name=self.name if name is None else validate_name(name),
+            slug=self.slug if slug is None else validate_slug(slug),
+            description=self.description if description is None else description.strip(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +65,25 @@ class Product:
             description=self.seo_description or _excerpt(self.description, SEO_DESCRIPTION_LENGTH),
         )
 
-    def edit(self, *, name: str | None, slug: str | None, description: str | None, at: datetime) -> Product:
-        """Return the product with the given fields changed, after checking each one."""
+    def edit(
+        self,
+        *,
+        name: str | None = None,
+        slug: str | None = None,
+        description: str | None = None,
+        category_id: int | None = None,
+        is_published: bool | None = None,
+        at: datetime,
+    ) -> Product:
+        """Return the product with the given fields changed (`None`: unchanged), after checking each one; whether
+        `category_id` names a category is the caller's to check."""
         return replace(
             self,
             name=self.name if name is None else validate_name(name),
             slug=self.slug if slug is None else validate_slug(slug),
             description=self.description if description is None else description.strip(),
+            category_id=self.category_id if category_id is None else category_id,
+            is_published=self.is_published if is_published is None else is_published,
             updated_at=at,
         )
 
@@ -146,6 +169,17 @@ class ProductVariant:
     name: str
     options: tuple[VariantOption, ...]
     position: int
+
+    def edit(self, *, name: str | None, sku: str | None) -> ProductVariant:
+        """Return the variant with the given fields changed, after checking each one (a variant's name may be
+        empty: a product with one variant needs none)."""
+        if name is not None and len(name.strip()) > MAX_NAME_LENGTH:
+            raise InvalidProductName(f"A name is at most {MAX_NAME_LENGTH} characters.", field="name")
+        return replace(
+            self,
+            name=self.name if name is None else name.strip(),
+            sku=self.sku if sku is None else validate_sku(sku),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +292,16 @@ def validate_name(name: str) -> str:
         raise InvalidProductName("A name cannot be empty.", field="name")
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidProductName(f"A name is at most {MAX_NAME_LENGTH} characters.", field="name")
+    return cleaned
+
+
+def validate_sku(sku: str) -> str:
+    """Return the trimmed SKU, or refuse one that is empty, over-long or holds other than letters, digits, `-_./`."""
+    cleaned = sku.strip()
+    if not cleaned or len(cleaned) > MAX_SKU_LENGTH or not _SKU.fullmatch(cleaned):
+        raise InvalidSku(
+            f"A SKU is 1 to {MAX_SKU_LENGTH} letters, digits, hyphens, underscores, dots or slashes.", field="sku"
+        )
     return cleaned
 
 

@@ -9,7 +9,15 @@ from typing import Protocol
 from domain.catalog.attributes import Attribute
 from domain.catalog.collections import Collection
 from domain.catalog.facets import RawFacets
-from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
+from domain.catalog.model import (
+    Category,
+    CategoryTree,
+    Product,
+    ProductQuery,
+    ProductSlice,
+    ProductTranslation,
+    ProductVariant,
+)
 from domain.shared.pagination import CursorKey
 from domain.shared.ports import UnitOfWork
 
@@ -60,6 +68,32 @@ class ProductRepository(Protocol):
     async def update(self, product: Product) -> None: ...
 
 
+class CategoryRepository(Protocol):
+    async def get(self, category_id: int) -> Category | None:
+        """Load a category for change, locking it until the unit of work ends."""
+        ...
+
+    async def slug_taken(self, slug: str, *, exclude_id: int) -> bool: ...
+
+    async def update(self, category: Category) -> None: ...
+
+
+class VariantRepository(Protocol):
+    async def get(self, variant_id: int) -> ProductVariant | None:
+        """Load a variant for change, locking it until the unit of work ends."""
+        ...
+
+    async def sku_taken(self, sku: str, *, exclude_id: int) -> bool: ...
+
+    async def update(self, variant: ProductVariant) -> None: ...
+
+
 class CatalogUnitOfWork(UnitOfWork, Protocol):
     @property
     def products(self) -> ProductRepository: ...
+
+    @property
+    def categories(self) -> CategoryRepository: ...
+
+    @property
+    def variants(self) -> VariantRepository: ...

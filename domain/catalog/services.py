@@ -12,10 +12,12 @@ from domain.catalog.errors import (
     ChannelRequired,
     InvalidSort,
     ProductNotFound,
+    SkuTaken,
     SlugTaken,
     UnknownChannel,
+    VariantNotFound,
 )
-from domain.catalog.events import ProductUpdated
+from domain.catalog.events import CategoryUpdated, ProductUpdated, VariantUpdated
 from domain.catalog.facets import PRICE_EDGES, Facets, roll_up
 from domain.catalog.model import (
     Category,
@@ -26,6 +28,7 @@ from domain.catalog.model import (
     ProductQuery,
     ProductSort,
     ProductSortField,
+    ProductVariant,
     localize,
     validate_language_code,
 )
@@ -245,17 +248,68 @@ class CatalogService:
         name: str | None = None,
         slug: str | None = None,
         description: str | None = None,
+        category_id: int | None = None,
+        is_published: bool | None = None,
     ) -> Product:
-        """Change a product's shopper-facing text, in one transaction."""
+        """Change a product's text, category or publication (`None`: unchanged), in one transaction."""
         ensure_can_manage_catalog(actor)
         async with self._uow() as uow:
             product = await uow.products.get(product_id)
             if product is None:
                 raise ProductNotFound("No such product.", field="id")
-            changed = product.edit(name=name, slug=slug, description=description, at=self._clock.now())
+            changed = product.edit(
+                name=name,
+                slug=slug,
+                description=description,
+                category_id=category_id,
+                is_published=is_published,
+                at=self._clock.now(),
+            )
             if changed.slug != product.slug and await uow.products.slug_taken(changed.slug, exclude_id=product_id):
                 raise SlugTaken("Another product already uses this slug.", field="slug")
+            if category_id is not None and await uow.categories.get(category_id) is None:
+                raise CategoryNotFound("No such category.", field="categoryId")
             await uow.products.update(changed)
             uow.record(ProductUpdated(product_id=product_id))
+            await uow.commit()
+        return changed
+
+    async def update_category(
+        self,
+        actor: Actor,
+        *,
+        category_id: int,
+        name: str | None = None,
+        slug: str | None = None,
+        description: str | None = None,
+    ) -> Category:
+        """Change a category's name, slug or description (`None`: unchanged), in one transaction."""
+        ensure_can_manage_catalog(actor)
+        async with self._uow() as uow:
+            category = await uow.categories.get(category_id)
+            if category is None:
+                raise CategoryNotFound("No such category.", field="id")
+            changed = category.edit(name=name, slug=slug, description=description)
+            if changed.slug != category.slug and await uow.categories.slug_taken(changed.slug, exclude_id=category_id):
+                raise SlugTaken("Another category already uses this slug.", field="slug")
+            await uow.categories.update(changed)
+            uow.record(CategoryUpdated(category_id=category_id))
+            await uow.commit()
+        return changed
+
+    async def update_variant(
+        self, actor: Actor, *, variant_id: int, name: str | None = None, sku: str | None = None
+    ) -> ProductVariant:
+        """Change a variant's name or SKU (`None`: unchanged), in one transaction; the SKU stays searchable."""
+        ensure_can_manage_catalog(actor)
+        async with self._uow() as uow:
+            variant = await uow.variants.get(variant_id)
+            if variant is None:
+                raise VariantNotFound("No such variant.", field="id")
+            changed = variant.edit(name=name, sku=sku)
+            if changed.sku != variant.sku and await uow.variants.sku_taken(changed.sku, exclude_id=variant_id):
+                raise SkuTaken("Another variant already uses this SKU.", field="sku")
+            await uow.variants.update(changed)
+            uow.record(VariantUpdated(product_id=changed.product_id, variant_id=variant_id))
             await uow.commit()
         return changed

@@ -19,9 +19,11 @@ from tests.support import Api
 PAGE = """
 { product(slug: "coat") {
     name
-    variants { quantityAvailable pricing(channel: "us") { price { gross { amount } } } }
+    category { name }
+    variants { sku quantityAvailable pricing(channel: "us") { price { gross { amount } } } }
 } }
 """
+LISTING = '{ category(slug: "coats") { products { nodes { name } } } }'
 
 
 @pytest.fixture
@@ -36,48 +38,94 @@ async def reader(settings: Settings) -> AsyncIterator[Api]:
         await other.aclose()
 
 
-def _state(data: Any) -> tuple[str, int, str]:
-    product = data["product"]
+def _state(page: Any, listing: Any) -> tuple[Any, ...]:
+    product = page["product"]
+    names = [n["name"] for n in listing["category"]["products"]["nodes"]]
+    if product is None:
+        return (None, names)
     variant = product["variants"][0]
-    return product["name"], variant["quantityAvailable"], variant["pricing"]["price"]["gross"]["amount"]
+    price = variant["pricing"]["price"]["gross"]["amount"]
+    return product["name"], product["category"]["name"], variant["sku"], variant["quantityAvailable"], price, names
+
+
+MUTATIONS = {
+    "rename": 'mutation($p: ID!) { productUpdate(id: $p, input: {name: "Parka"}) { userErrors { code } } }',
+    "move": "mutation($p: ID!, $other: ID!) { productUpdate(id: $p, input: {categoryId: $other}) "
+    "{ userErrors { code } } }",
+    "unpublish": "mutation($p: ID!) { productUpdate(id: $p, input: {isPublished: false}) { userErrors { code } } }",
+    "category": 'mutation($c: ID!) { categoryUpdate(id: $c, input: {name: "Outerwear"}) { userErrors { code } } }',
+    "variant": 'mutation($v: ID!) { variantUpdate(id: $v, input: {sku: "COAT-XL"}) { userErrors { code } } }',
+    "stock": "mutation($v: ID!) { stockUpdate(variantId: $v, quantity: 9) { userErrors { code } } }",
+    "price": 'mutation($v: ID!) { variantPriceUpdate(variantId: $v, input: {channel: "us", amount: "80"}) '
+    "{ userErrors { code } } }",
+    "promotion": 'mutation($c: ID!) { cataloguePromotionCreate(input: {name: "Half", reward: {percentage: "50"}, '
+    'channels: ["us"], categoryIds: [$c]}) { userErrors { code } } }',
+}
+BEFORE = ("Coat", "Coats", "COAT-M", 4, "100.00", ["Coat"])
+EXPECTED = {
+    "rename": ("Parka", "Coats", "COAT-M", 4, "100.00", ["Parka"]),
+    "move": ("Coat", "Sale", "COAT-M", 4, "100.00", []),
+    "unpublish": (None, []),
+    "category": ("Coat", "Outerwear", "COAT-M", 4, "100.00", ["Coat"]),
+    "variant": ("Coat", "Coats", "COAT-XL", 4, "100.00", ["Coat"]),
+    "stock": ("Coat", "Coats", "COAT-M", 9, "100.00", ["Coat"]),
+    "price": ("Coat", "Coats", "COAT-M", 4, "80.00", ["Coat"]),
+    "promotion": ("Coat", "Coats", "COAT-M", 4, "50.00", ["Coat"]),
+}
 
 
 @pytest.mark.parametrize("backend", ["production"])
-@pytest.mark.parametrize("write", ["rename", "stock", "price", "promotion"])
+@pytest.mark.parametrize("write", list(MUTATIONS))
 async def test_no_stale_value_after_a_write_elsewhere(api: Api, container: Container, reader: Api, write: str) -> None:
     category = await add_category(container.database, name="Coats", slug="coats")
+    await add_category(container.database, name="Sale", slug="sale")
     await add_product(
         container.database,
         name="Coat",
         slug="coat",
         category_id=category,
-        variants_=[VariantSpec(price=Decimal("100.00"), on_hand=4)],
+        variants_=[VariantSpec(sku="COAT-M", price=Decimal("100.00"), on_hand=4)],
     )
-    ids = await api.data('{ product(slug: "coat") { id category { id } variants { id } } }')
-    await reader.data(PAGE)
-    assert _state(await reader.data(PAGE)) == ("Coat", 4, "100.00")  # now cached in Redis, and as a response
+    ids = await api.data(
+        '{ product(slug: "coat") { id category { id } variants { id } } category(slug: "sale") { id } }'
+    )
+    for _ in range(2):  # the second read comes from Redis: entities and whole responses
+        state = _state(await reader.data(PAGE), await reader.data(LISTING))
+    assert state == BEFORE
 
-    mutations = {
-        "rename": 'mutation($p: ID!) { productUpdate(id: $p, input: {name: "Parka"}) { userErrors { code } } }',
-        "stock": "mutation($v: ID!) { stockUpdate(variantId: $v, quantity: 9) { userErrors { code } } }",
-        "price": 'mutation($v: ID!) { variantPriceUpdate(variantId: $v, input: {channel: "us", amount: "80"}) '
-        "{ userErrors { code } } }",
-        "promotion": 'mutation($c: ID!) { cataloguePromotionCreate(input: {name: "Half", reward: {percentage: "50"}, '
-        'channels: ["us"], categoryIds: [$c]}) { userErrors { code } } }',
-    }
     variables = {
         "p": ids["product"]["id"],
         "v": ids["product"]["variants"][0]["id"],
         "c": ids["product"]["category"]["id"],
+        "other": ids["category"]["id"],
     }
-    query = mutations[write]
-    used = {k: v for k, v in variables.items() if f"${k}" in query}
+    query = MUTATIONS[write]
+    used = {k: v for k, v in variables.items() if f"${k}:" in query}
     await api.data(query, used, staff=True)
 
-    expected = {
-        "rename": ("Parka", 4, "100.00"),
-        "stock": ("Coat", 9, "100.00"),
-        "price": ("Coat", 4, "80.00"),
-        "promotion": ("Coat", 4, "50.00"),
-    }
-    assert _state(await reader.data(PAGE)) == expected[write]
+    assert _state(await reader.data(PAGE), await reader.data(LISTING)) == EXPECTED[write]
+
+
+@pytest.mark.parametrize("backend", ["production"])
+async def test_moving_a_product_out_of_a_promoted_category_ends_its_discount_everywhere(
+    api: Api, container: Container, reader: Api
+) -> None:
+    """Promotions target categories, so the cached pricing facts of a moved product must go too."""
+    coats = await add_category(container.database, name="Coats", slug="coats")
+    await add_category(container.database, name="Sale", slug="sale")
+    await add_product(
+        container.database,
+        name="Coat",
+        slug="coat",
+        category_id=coats,
+        variants_=[VariantSpec(sku="COAT-M", price=Decimal("100.00"), on_hand=4)],
+    )
+    ids = await api.data('{ product(slug: "coat") { id category { id } } category(slug: "sale") { id } }')
+    await api.data(MUTATIONS["promotion"], {"c": ids["product"]["category"]["id"]}, staff=True)
+    for _ in range(2):
+        discounted = _state(await reader.data(PAGE), await reader.data(LISTING))
+
+    await api.data(MUTATIONS["move"], {"p": ids["product"]["id"], "other": ids["category"]["id"]}, staff=True)
+
+    assert discounted == ("Coat", "Coats", "COAT-M", 4, "50.00", ["Coat"])
+    assert _state(await reader.data(PAGE), await reader.data(LISTING)) == ("Coat", "Sale", "COAT-M", 4, "100.00", [])

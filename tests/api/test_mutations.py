@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from app.bootstrap import Container
-from tests.factories import VariantSpec, add_product
+from tests.factories import VariantSpec, add_category, add_product
 from tests.support import Api
 
 UPDATE = """
@@ -169,3 +169,78 @@ async def test_emptying_sibling_variants_at_once_leaves_the_product_out_of_stock
         assert await _slugs(api, in_stock=False) == ["tote"]
         await asyncio.gather(*(api.data(STOCK, {"v": v, "q": 1}, staff=True) for v in ids))
         assert await _slugs(api, in_stock=True) == ["tote"]
+
+
+async def test_catalog_edits_report_their_refusals_as_user_errors(api: Api, container: Container) -> None:
+    coats = await add_category(container.database, name="Coats", slug="coats")
+    await add_category(container.database, name="Hats", slug="hats")
+    await add_product(container.database, slug="coat", category_id=coats, variants_=[VariantSpec(sku="COAT-1")])
+    await add_product(container.database, slug="hat", variants_=[VariantSpec(sku="HAT-1")])
+    ids = await api.data('{ product(slug: "coat") { id category { id } variants { id } } }')
+    product, category = ids["product"]["id"], ids["product"]["category"]["id"]
+    variant = ids["product"]["variants"][0]["id"]
+    unknown_category = "Q2F0ZWdvcnk6OTk5"  # Category:999
+
+    moved = await api.data(
+        "mutation($p: ID!, $c: ID!) { productUpdate(id: $p, input: {categoryId: $c}) "
+        "{ product { slug } userErrors { field code } } }",
+        {"p": product, "c": unknown_category},
+        staff=True,
+    )
+    renamed = await api.data(
+        'mutation($c: ID!) { categoryUpdate(id: $c, input: {slug: "hats"}) { category { slug } '
+        "userErrors { field code } } }",
+        {"c": category},
+        staff=True,
+    )
+    bad_sku = await api.data(
+        'mutation($v: ID!) { variantUpdate(id: $v, input: {sku: "no spaces"}) { variant { sku } '
+        "userErrors { field message code } } }",
+        {"v": variant},
+        staff=True,
+    )
+    taken_sku = await api.data(
+        'mutation($v: ID!) { variantUpdate(id: $v, input: {sku: "HAT-1"}) { userErrors { field code } } }',
+        {"v": variant},
+        staff=True,
+    )
+    as_shopper = await api.errors(
+        'mutation($c: ID!) { categoryUpdate(id: $c, input: {name: "X"}) { userErrors { code } } }', {"c": category}
+    )
+
+    assert moved["productUpdate"] == {
+        "product": None,
+        "userErrors": [{"field": ["input", "categoryId"], "code": "CATEGORY_NOT_FOUND"}],
+    }
+    assert renamed["categoryUpdate"] == {
+        "category": None,
+        "userErrors": [{"field": ["input", "slug"], "code": "SLUG_TAKEN"}],
+    }
+    assert bad_sku["variantUpdate"] == {
+        "variant": None,
+        "userErrors": [
+            {
+                "field": ["input", "sku"],
+                "message": "A SKU is 1 to 64 letters, digits, hyphens, underscores, dots or slashes.",
+                "code": "INVALID_SKU",
+            }
+        ],
+    }
+    assert taken_sku["variantUpdate"]["userErrors"] == [{"field": ["input", "sku"], "code": "SKU_TAKEN"}]
+    assert as_shopper[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_new_sku_is_searchable_at_once(api: Api, container: Container) -> None:
+    await add_product(container.database, name="Coat", slug="coat", variants_=[VariantSpec(sku="COAT-1")])
+    variant = (await _variant_ids(api, "coat"))[0]
+
+    await api.data(
+        'mutation($v: ID!) { variantUpdate(id: $v, input: {sku: "PARKA-77"}) { userErrors { code } } }',
+        {"v": variant},
+        staff=True,
+    )
+    found = await api.data(
+        '{ a: products(search: "parka77") { totalCount } b: products(search: "coat 1") { totalCount } }'
+    )
+
+    assert (found["a"]["totalCount"], found["b"]["totalCount"]) == (1, 0)

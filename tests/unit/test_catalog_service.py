@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
-from domain.catalog.errors import CategoryNotFound, InvalidProductName, InvalidSlug, ProductNotFound, SlugTaken
-from domain.catalog.events import ProductUpdated
+from domain.catalog.errors import (
+    CategoryNotFound,
+    InvalidProductName,
+    InvalidSku,
+    InvalidSlug,
+    ProductNotFound,
+    SkuTaken,
+    SlugTaken,
+    VariantNotFound,
+)
+from domain.catalog.events import CategoryUpdated, ProductUpdated, VariantUpdated
 from domain.catalog.model import Category, Product, ProductCriteria
 from domain.catalog.services import CATEGORIES_SCOPE, PRODUCTS_SCOPE, CatalogService
 from domain.shared.actor import ANONYMOUS, SYSTEM, Actor, ActorKind, Permission, staff
 from domain.shared.errors import PermissionDenied
 from domain.shared.pagination import InvalidCursor, Page, PageRequest, encode_cursor
-from tests.fakes import NOW, FakeCatalogReader, FakeStore, FixedClock, make_category, make_product
+from tests.fakes import NOW, FakeCatalogReader, FakeStore, FixedClock, make_category, make_product, make_variant
 
 STAFF = staff("alice")
 CUSTOMER = Actor(ActorKind.CUSTOMER, id="bob")
@@ -380,7 +390,7 @@ async def test_update_product_may_keep_its_own_slug() -> None:
     ],
     ids=["blank-name", "long-name", "bad-slug", "slug-taken", "valid-name-slug-taken", "valid-name-bad-slug"],
 )
-async def test_a_failed_update_commits_nothing(changes: dict[str, str], error: type[Exception]) -> None:
+async def test_a_failed_update_commits_nothing(changes: dict[str, Any], error: type[Exception]) -> None:
     # given two products
     shirt = make_product(1, name="Shirt", slug="shirt")
     service, store = catalog(shirt, make_product(2, slug="hat"))
@@ -412,3 +422,74 @@ async def test_update_product_keeps_fields_it_was_not_given() -> None:
 
     assert updated == replace(original, description="New.", updated_at=NOW)
     assert store.products[1] == updated
+
+
+# --- moving and publishing products, editing categories and variants ---------------------------------------------
+
+
+async def test_a_product_moves_to_another_category_and_can_be_unpublished() -> None:
+    shirts, hats = make_category(1, slug="shirts"), make_category(2, slug="hats")
+    service, store = catalog(make_product(1, category_id=1), categories=(shirts, hats))
+
+    moved = await service.update_product(STAFF, product_id=1, category_id=2, is_published=False)
+
+    assert (moved.category_id, moved.is_published) == (2, False)
+    assert store.products[1] == moved
+    with pytest.raises(ProductNotFound):
+        await service.get_product(ANONYMOUS, product_id=1)
+
+
+async def test_moving_a_product_to_an_unknown_category_commits_nothing() -> None:
+    service, store = catalog(make_product(1, category_id=1), categories=(make_category(1),))
+
+    with pytest.raises(CategoryNotFound) as refused:
+        await service.update_product(STAFF, product_id=1, category_id=99)
+
+    assert refused.value.field == "categoryId"
+    assert store.products[1].category_id == 1
+    assert (store.commits, store.rollbacks) == (0, 1)
+
+
+async def test_a_category_is_renamed_and_its_slug_must_stay_unique() -> None:
+    service, store = catalog(categories=(make_category(1, slug="shirts"), make_category(2, slug="hats")))
+
+    renamed = await service.update_category(STAFF, category_id=1, name=" Tops ", slug="tops", description=" All. ")
+    with pytest.raises(SlugTaken):
+        await service.update_category(STAFF, category_id=1, slug="hats")
+    with pytest.raises(CategoryNotFound):
+        await service.update_category(STAFF, category_id=9, name="X")
+    with pytest.raises(PermissionDenied):
+        await service.update_category(INVENTORY_CLERK, category_id=1, name="X")
+
+    assert (renamed.name, renamed.slug, renamed.description) == ("Tops", "tops", "All.")
+    assert store.categories[1] == renamed
+    assert store.committed_events == [CategoryUpdated(category_id=1)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [({"sku": ""}, InvalidSku), ({"sku": "has space"}, InvalidSku), ({"sku": "x" * 65}, InvalidSku),
+     ({"sku": "HAT-1"}, SkuTaken), ({"name": "x" * 251}, InvalidProductName)],
+    ids=["empty", "space", "long", "taken", "long-name"],
+)  # fmt: skip
+async def test_a_bad_variant_change_commits_nothing(changes: dict[str, str], error: type[Exception]) -> None:
+    service, store = catalog()
+    store.add_variants(make_variant(1, product_id=1, sku="SHIRT-1"), make_variant(2, product_id=2, sku="HAT-1"))
+
+    with pytest.raises(error):
+        await service.update_variant(STAFF, variant_id=1, **changes)
+
+    assert store.variants[1].sku == "SHIRT-1"
+    assert (store.commits, store.rollbacks) == (0, 1)
+
+
+async def test_a_variant_gets_a_new_sku_and_name() -> None:
+    service, store = catalog()
+    store.add_variants(make_variant(1, product_id=7, sku="SHIRT-1"))
+
+    changed = await service.update_variant(STAFF, variant_id=1, sku=" SHIRT-1/B ", name="Blue")
+    with pytest.raises(VariantNotFound):
+        await service.update_variant(STAFF, variant_id=2, name="X")
+
+    assert (changed.sku, changed.name) == ("SHIRT-1/B", "Blue")
+    assert store.committed_events == [VariantUpdated(product_id=7, variant_id=1)]

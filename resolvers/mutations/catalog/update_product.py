@@ -1,4 +1,4 @@
-"""`productUpdate`: change a product's name, slug or description (staff)."""
+"""`productUpdate`: change a product's name, slug, description, category or publication (staff)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from schema.user_errors import UserError, code_for, field_path
 @strawberry.enum(description="Why `productUpdate` refused a change.")
 class ProductUpdateErrorCode(Enum):
     PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
+    CATEGORY_NOT_FOUND = "CATEGORY_NOT_FOUND"
     INVALID_NAME = "INVALID_NAME"
     INVALID_SLUG = "INVALID_SLUG"
     SLUG_TAKEN = "SLUG_TAKEN"
@@ -31,6 +32,10 @@ class ProductUpdateInput:
     name: str | None = strawberry.field(default=None, description="The new name.")
     slug: str | None = strawberry.field(default=None, description="The new URL handle.")
     description: str | None = strawberry.field(default=None, description="The new description.")
+    category_id: strawberry.ID | None = strawberry.field(default=None, description="The category to move it to.")
+    is_published: bool | None = strawberry.field(
+        default=None, description="Publish (`true`) or withdraw (`false`) it; a scheduled date still applies."
+    )
 
 
 @strawberry.type(description="The result of `productUpdate`.")
@@ -41,7 +46,9 @@ class ProductUpdatePayload:
 
 @strawberry.type
 class ProductUpdateMutation:
-    @strawberry.mutation(description="Change a product's name, slug or description. Needs catalog permission.")
+    @strawberry.mutation(
+        description="Change a product's name, slug, description, category or publication. Needs catalog permission."
+    )
     async def product_update(self, info: Info, id: strawberry.ID, input: ProductUpdateInput) -> ProductUpdatePayload:
         try:
             product = await info.context.catalog.update_product(
@@ -50,6 +57,8 @@ class ProductUpdateMutation:
                 name=input.name,
                 slug=input.slug,
                 description=input.description,
+                category_id=None if input.category_id is None else parse_id(input.category_id, "Category"),
+                is_published=input.is_published,
             )
         except CatalogError as error:
             if (code := code_for(error, ProductUpdateErrorCode)) is None:
