@@ -13,8 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -22,6 +22,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from app.bootstrap import Container, build_container
+from app.graphiql import ASSETS_PATH, assets_app, local_page
 from app.logging import configure_logging
 from app.observability import RequestContextMiddleware, operation_metrics
 from app.response_cache import is_cacheable_query
@@ -43,7 +44,11 @@ def _error_body(message: str, code: str) -> bytes:
 
 
 class VitrineGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view, with our context, JSON encoding, and GraphQL-shaped transport errors."""
+    """Strawberry's ASGI view, with our context, JSON encoding, GraphQL-shaped transport errors, and GraphiQL's
+    assets served by this process."""
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(local_page(self.graphql_ide_html))
 
     def __init__(self, container: Container, **options: Any) -> None:
         settings = container.settings
@@ -171,6 +176,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *([Mount(ASSETS_PATH, assets_app())] if container.settings.graphiql_enabled else []),
         ],
         lifespan=lambda app: _lifespan(container, app),
     )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from strawberry.http.ides import get_graphql_ide_html
 
 from app.asgi import create_app
 from app.bootstrap import Container, build_container
+from app.graphiql import ASSETS, cdn_addresses
 from app.settings import Settings
 from tests.support import live_server
 
@@ -114,11 +119,28 @@ async def test_a_query_over_get_works_and_a_mutation_over_get_does_not(http: htt
     assert mutation.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
-async def test_a_browser_gets_graphiql(http: httpx.AsyncClient) -> None:
+async def test_a_browser_gets_graphiql_with_every_asset_from_this_server(http: httpx.AsyncClient) -> None:
+    """No CDN: the page works offline, and each file is the published one (the page's integrity hash matches)."""
     response = await http.get("/graphql", headers={"Accept": "text/html"})
+    assets = re.findall(r'(?:src|href)="(/graphiql/assets/[^"]+)"\s+integrity="sha384-([^"]+)"', response.text)
+    served = [(path, await http.get(path)) for path, _ in assets]
 
     assert response.status_code == 200
-    assert "graphiql" in response.text.lower()
+    assert "unpkg.com" not in response.text
+    assert len(assets) == 7
+    for (path, digest), (_, asset) in zip(assets, served, strict=True):
+        assert asset.status_code == 200, path
+        assert base64.b64encode(hashlib.sha384(asset.content).digest()).decode() == digest, path
+
+
+async def test_strawberry_names_no_asset_that_is_not_vendored() -> None:
+    """A Strawberry upgrade that changes GraphiQL's versions fails here: refresh app/static/graphiql then."""
+    page = get_graphql_ide_html(graphql_ide="graphiql")
+
+    missing = [path for path in cdn_addresses(page) if not (ASSETS / path).is_file()]
+
+    assert cdn_addresses(page)
+    assert missing == []
 
 
 async def test_too_deep_a_query_is_refused(http: httpx.AsyncClient) -> None:
