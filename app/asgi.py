@@ -22,13 +22,15 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from app.bootstrap import Container, build_container
+from app.fanout import FanoutHub
 from app.logging import configure_logging
 from app.observability import RequestContextMiddleware, operation_metrics
 from app.response_cache import cache_key
 from app.schema import build_schema
 from app.settings import Settings, load_settings
+from app.websocket import FanoutTransportWSHandler, TextWebSocketAdapter
 from domain.shared.actor import ANONYMOUS, Actor
-from schema.context import Context
+from schema.context import Context, RequestScope
 from schema.errors import Codes
 
 
@@ -42,7 +44,11 @@ def _error_body(message: str, code: str) -> bytes:
 
 
 class VitrineGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view, with our context, JSON encoding, and GraphQL-shaped transport errors."""
+    """Strawberry's ASGI view, with our context, JSON encoding, GraphQL-shaped transport errors and shared
+    subscriptions (`app/websocket.py`, `app/fanout.py`)."""
+
+    websocket_adapter_class = TextWebSocketAdapter
+    graphql_transport_ws_handler_class = FanoutTransportWSHandler
 
     def __init__(self, container: Container, **options: Any) -> None:
         settings = container.settings
@@ -59,6 +65,12 @@ class VitrineGraphQL(GraphQL[Context, None]):
             **options,
         )
         self.container = container
+        self.fanout = FanoutHub(
+            self.schema,
+            context_for=lambda actor: self._context(None, None, actor),
+            metrics=container.metrics,
+            max_tokens=settings.max_tokens,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,13 +117,20 @@ class VitrineGraphQL(GraphQL[Context, None]):
             return None
         return self.container.authenticate(token.strip())
 
-    def _context(self, request: Request | WebSocket, response: Response | WebSocket | None, actor: Actor) -> Context:
-        services, loaders = self.container.request_scope()
+    def _context(
+        self, request: Request | WebSocket | None, response: Response | WebSocket | None, actor: Actor
+    ) -> Context:
         return Context(
             request=request,
             response=response,
-            request_id=request.scope.get("state", {}).get("request_id", ""),
+            request_id=request.scope.get("state", {}).get("request_id", "") if request is not None else "",
             actor=actor,
+            build_scope=self._request_scope,
+        )
+
+    def _request_scope(self) -> RequestScope:
+        services, loaders = self.container.request_scope()
+        return RequestScope(
             loaders=loaders,
             catalog=services.catalog,
             inventory=services.inventory,
@@ -189,4 +208,5 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         )
     app.add_middleware(RequestContextMiddleware)
     app.state.container = container
+    app.state.fanout = graphql.fanout
     return app
