@@ -47,12 +47,13 @@ class Outbox:
     no task and no queue either. A connection that stops reading holds up only its own messages.
     """
 
-    __slots__ = ("_closed", "_pending", "_write", "_writer")
+    __slots__ = ("_closed", "_pending", "_stalled", "_write", "_writer")
 
     def __init__(self, write: Callable[[str], Coroutine[Any, Any, None]]) -> None:
         self._write = write
         self._pending: deque[str] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._stalled: Suspended | None = None  # the write that had to wait, until the writer task takes it
         self._closed = False
 
     def put(self, text: str) -> None:
@@ -70,7 +71,8 @@ class Outbox:
             self._closed = True
             return
         if suspended is not None:
-            self._writer = asyncio.create_task(self._drain(suspended))
+            self._stalled = suspended
+            self._writer = asyncio.create_task(self._drain())
 
     async def send(self, text: str) -> None:
         """Write a message after those waiting, and return once it is written."""
@@ -78,9 +80,11 @@ class Outbox:
         if self._writer is not None:
             await asyncio.shield(self._writer)
 
-    async def _drain(self, suspended: Suspended) -> None:
+    async def _drain(self) -> None:
         try:
-            await finish(suspended)
+            if self._stalled is not None:
+                stalled, self._stalled = self._stalled, None
+                await finish(stalled)
             while self._pending:
                 await self._write(self._pending.popleft())
         except Exception:
@@ -98,6 +102,9 @@ class Outbox:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
+        if self._stalled is not None:  # the writer was cancelled before it started: unwind the write here
+            self._stalled.coroutine.close()
+            self._stalled = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,21 +129,26 @@ def start_eagerly(coroutine: Coroutine[Any, Any, None]) -> Suspended | None:
 
 
 async def finish(suspended: Suspended) -> None:
-    """Drive a coroutine `start_eagerly` left waiting to its end, as its own task would have."""
+    """Drive a coroutine `start_eagerly` left waiting to its end, as its own task would have (cancelling included)."""
     coroutine, waiting_for = suspended.coroutine, suspended.waiting_for
     try:
         while True:
-            if waiting_for is None:
-                await asyncio.sleep(0)
-            else:
-                waiting_for._asyncio_future_blocking = False  # as a task does when it takes the future over
-                await asyncio.wait((waiting_for,))  # the coroutine itself reads the outcome when resumed
+            try:
+                if waiting_for is None:
+                    await asyncio.sleep(0)
+                else:
+                    waiting_for._asyncio_future_blocking = False  # as a task does when it takes the future over
+                    await asyncio.wait((waiting_for,))  # the coroutine itself reads the outcome when resumed
+            except asyncio.CancelledError:
+                if waiting_for is None:
+                    raise
+                waiting_for.cancel()  # as `Task.cancel` does: the coroutine gets `CancelledError` where it waits
             try:
                 waiting_for = coroutine.send(None)
             except StopIteration:
                 return
     finally:
-        coroutine.close()  # runs its `finally` blocks if we were cancelled; a no-op once it has finished
+        coroutine.close()  # a no-op once it has finished
 
 
 def audience_of(actor: Actor) -> Actor:
