@@ -317,3 +317,15 @@ async def test_a_query_over_the_websocket_takes_strawberrys_own_path(server: str
         }
         assert await _receive(ws) == {"id": "q", "type": "complete"}
         assert hub.feed_count() == 0
+
+
+async def test_an_invalid_id_arrives_as_errors_then_complete_for_each_subscriber(server: str, hub: FanoutHub) -> None:
+    async with _connection(server) as first, _connection(server) as second:
+        await _subscribe(first, "1", {"ids": ["not-an-id"]})
+        await _subscribe(second, "2", {"ids": ["not-an-id"]})
+        for ws, operation_id in ((first, "1"), (second, "2")):
+            message = await _receive(ws)
+            assert (message["id"], message["type"], message["payload"]["data"]) == (operation_id, "next", None)
+            assert message["payload"]["errors"][0]["extensions"]["code"] == "INVALID_ID"
+            assert await _receive(ws) == {"id": operation_id, "type": "complete"}
+        await _wait_for_hub(hub, subscribers=0, feeds=0)
