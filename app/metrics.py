@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 # Clients choose operation names; only the first few hundred distinct ones get a label of their own.
 MAX_OPERATION_LABELS = 200
@@ -40,6 +40,24 @@ class Metrics:
         self.response_shared = Counter(
             "vitrine_response_cache_shared",
             "Response-cache misses answered with the response an identical concurrent request computed.",
+            registry=self.registry,
+        )
+        self.subscription_executions = Counter(
+            "vitrine_subscription_executions",
+            "Subscription events executed: once per event and distinct subscription, however many subscribers.",
+            registry=self.registry,
+        )
+        self.subscription_messages = Counter(
+            "vitrine_subscription_messages",
+            "Subscription results queued for websocket subscribers.",
+            registry=self.registry,
+        )
+        self.subscription_feeds = Gauge(
+            "vitrine_subscription_feeds", "Distinct subscriptions being executed.", registry=self.registry
+        )
+        self.subscription_subscribers = Gauge(
+            "vitrine_subscription_subscribers",
+            "Websocket operations receiving a shared subscription.",
             registry=self.registry,
         )
         self._operations: set[str] = set()

@@ -33,6 +33,10 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        if scope["type"] == "websocket":
+            # Nothing to add to a websocket's messages: pass `send` through rather than wrap every message.
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
         status = 0
 
@@ -46,7 +50,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if scope["type"] == "http" and scope["path"] not in ("/healthz", "/metrics"):
+            if scope["path"] not in ("/healthz", "/metrics"):
                 log.info(
                     "http.request",
                     method=scope["method"],

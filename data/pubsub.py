@@ -108,16 +108,19 @@ class RedisBroker:
 
     @contextlib.asynccontextmanager
     async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
-        async with self._lock:
-            queue, first = self._fanout.add(channel)
-            if first:
-                await self._subscribe(channel)
+        queue: asyncio.Queue[bytes] | None = None
         try:
+            async with self._lock:
+                queue, first = self._fanout.add(channel)
+                if first:
+                    await self._subscribe(channel)
             yield _drain(queue)
         finally:
-            async with self._lock:
-                if self._fanout.remove(channel, queue) and self._pubsub is not None:
-                    await self._pubsub.unsubscribe(self._prefix + channel)
+            # Also when cancelled (or failing) while waiting for Redis to confirm: the queue must not stay behind.
+            if queue is not None:
+                async with self._lock:
+                    if self._fanout.remove(channel, queue) and self._pubsub is not None:
+                        await self._pubsub.unsubscribe(self._prefix + channel)
 
     async def _subscribe(self, channel: str) -> None:
         if self._pubsub is None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Protocol, TypeAlias, TypeVar
 
 from starlette.requests import Request
@@ -63,21 +63,59 @@ class LoaderSet(Protocol):
     def translation(self) -> Loader[tuple[int, str], ProductTranslation | None]: ...
 
 
-@dataclass(slots=True)
-class Context:
-    """Built fresh for every request (and once per websocket connection)."""
+@dataclass(frozen=True, slots=True)
+class RequestScope:
+    """One request's loaders and the domain services bound to them."""
 
-    request: Request | WebSocket
-    response: Response | WebSocket | None
-    request_id: str
-    actor: Actor
     loaders: LoaderSet
     catalog: CatalogService
     inventory: InventoryService
     pricing: PricingService
     # (product id, channel or None for the default, country or None for the channel's) -> priced, or None
     product_pricing: Loader[tuple[int, str | None, str | None], PricedProduct | None]
+
+
+@dataclass(slots=True)
+class Context:
+    """Built fresh for every request (and once per websocket connection, and per shared subscription feed).
+
+    The loaders and services are built on first use: a websocket connection whose subscriptions run on shared
+    feeds never needs its own, and 5,000 idle connections should not hold 5,000 sets of loaders.
+    """
+
+    request: Request | WebSocket | None  # None for a shared subscription feed, which serves many connections
+    response: Response | WebSocket | None
+    request_id: str
+    actor: Actor
+    build_scope: Callable[[], RequestScope]
     connection_params: object = None
+    _scope: RequestScope | None = field(default=None, init=False, repr=False)
+
+    @property
+    def scope(self) -> RequestScope:
+        if self._scope is None:
+            self._scope = self.build_scope()
+        return self._scope
+
+    @property
+    def loaders(self) -> LoaderSet:
+        return self.scope.loaders
+
+    @property
+    def catalog(self) -> CatalogService:
+        return self.scope.catalog
+
+    @property
+    def inventory(self) -> InventoryService:
+        return self.scope.inventory
+
+    @property
+    def pricing(self) -> PricingService:
+        return self.scope.pricing
+
+    @property
+    def product_pricing(self) -> Loader[tuple[int, str | None, str | None], PricedProduct | None]:
+        return self.scope.product_pricing
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

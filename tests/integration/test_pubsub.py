@@ -73,3 +73,20 @@ async def test_two_redis_brokers_share_messages(redis_url: str) -> None:
         await reader.close()
         await writer.close()
         await client.aclose()
+
+
+async def test_a_listener_cancelled_while_subscribing_leaves_nothing_behind(broker: Broker) -> None:
+    async def listen() -> None:
+        async with broker.listen("a"):
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(listen())
+    await asyncio.sleep(0)  # inside `listen`: on Redis, waiting for the subscription to be confirmed
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert broker.subscriber_count("a") == 0
+    async with broker.listen("a") as again:
+        await broker.publish("a", b"after")
+        assert await _next(again) == b"after"
