@@ -27,6 +27,13 @@ async def url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
         yield made
 
 
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    """Migrate to one revision (to put rows in the shape a later migration must carry over)."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
 async def test_upgrade_creates_every_table_and_is_idempotent(url: str) -> None:
     database = connect_database(url)
     try:
@@ -70,14 +77,9 @@ async def test_moving_prices_to_channels_keeps_stock_and_prices(url: str) -> Non
     """Migration 0005 rebuilds the variants table on SQLite; nothing that refers to variants may be lost."""
     database = connect_database(url)
 
-    def upgrade(connection: Connection, revision: str) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
     try:
         async with database.engine.begin() as conn:
-            await conn.run_sync(upgrade, "0004")
+            await conn.run_sync(_upgrade_to, "0004")
             await conn.execute(
                 text(
                     "INSERT INTO products (id, name, sort_name, slug, description, search_document, is_published,"
@@ -113,14 +115,9 @@ async def test_availability_is_computed_for_the_products_already_there(url: str)
     """Migration 0008 adds `products.in_stock`: true where a variant has more on hand than allocated."""
     database = connect_database(url)
 
-    def upgrade(connection: Connection, revision: str) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
     try:
         async with database.engine.begin() as conn:
-            await conn.run_sync(upgrade, "0007")
+            await conn.run_sync(_upgrade_to, "0007")
             for pid, slug in ((1, "stocked"), (2, "allocated"), (3, "bare")):
                 await conn.execute(
                     text(
@@ -155,14 +152,9 @@ async def test_search_documents_are_rebuilt_with_attribute_values_and_without_ac
     """Migration 0009 empties the documents it changes the shape of; the upgrade rebuilds them."""
     database = connect_database(url)
 
-    def upgrade(connection: Connection, revision: str) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
     try:
         async with database.engine.begin() as conn:
-            await conn.run_sync(upgrade, "0008")
+            await conn.run_sync(_upgrade_to, "0008")
             for pid, name in ((1, "Crème Tote"), (2, "Wool Scarf"), (3, "Plain Mug")):
                 await conn.execute(
                     text(
