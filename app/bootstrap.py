@@ -11,10 +11,13 @@ from typing import Any, cast
 
 from aiodataloader import DataLoader
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from app.metrics import Metrics
 from app.response_cache import Lookup, ResponseCache
 from app.settings import Settings
+from data.breaker import Breaker
 from data.cache import Cache, MemoryCache, ReadThrough, RedisCache
 from data.catalog_reader import SqlCatalogReader
 from data.database import Database, connect_database
@@ -93,6 +96,7 @@ class Container:
     clock: SystemClock = field(default_factory=SystemClock)
     responses: ResponseCache | None = None
     response_reader: PipelinedRedis | None = None
+    cache_redis: Redis | None = None  # the cache's own connections (short timeouts)
     _staff_digests: dict[bytes, str] = field(default_factory=dict)
 
     def unit_of_work(self) -> SqlUnitOfWork:
@@ -147,8 +151,13 @@ class Container:
         if self.response_reader is not None:
             self.response_reader.close()
         await self.database.dispose()
-        if self.redis is not None:
-            await self.redis.aclose()
+        for client in (self.redis, self.cache_redis):
+            if client is not None:
+                await client.aclose()
+
+
+# How long a cache call may take before it counts as failed (and opens the breaker, data/breaker.py).
+CACHE_TIMEOUT_SECONDS = 1.0
 
 
 def build_container(settings: Settings) -> Container:
@@ -158,11 +167,20 @@ def build_container(settings: Settings) -> Container:
         settings.database_url, pool_size=settings.db_pool_size, on_statement=metrics.count_statement
     )
     redis: Redis | None = None
+    cache_client: Redis | None = None
     cache: Cache
     broker: Broker
     if settings.redis_url:
         redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-        cache = RedisCache(redis, namespace=settings.redis_namespace)
+        # The cache has its own connections, with short timeouts and one retry: a cache call that takes longer
+        # than reading the database is worth nothing, and the breaker stops calls while Redis is failing.
+        cache_client = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=CACHE_TIMEOUT_SECONDS,
+            socket_connect_timeout=CACHE_TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), retries=1),
+        )
+        cache = RedisCache(cache_client, namespace=settings.redis_namespace)
         broker = RedisBroker(redis, namespace=settings.redis_namespace)
     else:
         cache = MemoryCache()
@@ -182,6 +200,7 @@ def build_container(settings: Settings) -> Container:
         ),
         broker=broker,
         events=EventBus(broker),
+        cache_redis=cache_client,
         _staff_digests=staff_digests,
     )
     if settings.cache_enabled and settings.response_cache_seconds:
@@ -200,11 +219,13 @@ def _response_cache(container: Container) -> ResponseCache:
     lookup: Lookup = cache.get_many
     endpoint = endpoint_of(container.redis) if container.redis is not None else None
     if endpoint is not None:
-        reader = container.response_reader = PipelinedRedis(endpoint)
+        reader = container.response_reader = PipelinedRedis(endpoint, timeout_seconds=CACHE_TIMEOUT_SECONDS)
         prefix = f"{settings.redis_namespace}:".encode()
+        breaker = Breaker("response-cache")
 
         async def lookup_pipelined(names: Sequence[str]) -> list[bytes | None]:
-            return [v or None for v in await reader.mget([prefix + n.encode() for n in names])]
+            with breaker.guard():
+                return [v or None for v in await reader.mget([prefix + n.encode() for n in names])]
 
         lookup = lookup_pipelined
     return ResponseCache(

@@ -26,6 +26,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
 from app.metrics import Metrics
 from data import keys
+from data.breaker import RedisUnavailable
 from data.dependencies import KINDS, DataKind
 
 log = structlog.get_logger(__name__)
@@ -103,8 +104,9 @@ class ResponseCache:
         """
         try:
             *versions, stored = await self._lookup([*(keys.data_version(kind) for kind in KINDS), key])
-        except Exception:
-            log.warning("response_cache.read_failed", exc_info=True)
+        except Exception as error:
+            if not isinstance(error, RedisUnavailable):  # the breaker logged the outage once
+                log.warning("response_cache.read_failed", exc_info=True)
             self._metrics.response_misses.inc()
             return None, b""
         stamp = b"".join(v or _NO_VERSION for v in versions)

@@ -13,6 +13,8 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from data.breaker import Breaker, RedisUnavailable
+
 log = structlog.get_logger(__name__)
 
 K = TypeVar("K", bound=Hashable)
@@ -178,8 +180,9 @@ class RedisCache:
     """The cache on Redis: one MGET per batch; leases and fills as one Lua script per batch (atomic, one round
     trip). A batch's keys must live on one node: a single Redis, or a primary with replicas, not a cluster."""
 
-    def __init__(self, redis: Redis, *, namespace: str) -> None:
+    def __init__(self, redis: Redis, *, namespace: str, breaker: Breaker | None = None) -> None:
         self._redis = redis
+        self._breaker = breaker or Breaker("cache")
         self._prefix = f"{namespace}:"
         self._lease_prefix = f"{namespace}:lease:"
         self._lease = redis.register_script(_LEASE)
@@ -188,7 +191,8 @@ class RedisCache:
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
-        values = await self._redis.mget([self._prefix + k for k in keys])
+        with self._breaker.guard():
+            values = await self._redis.mget([self._prefix + k for k in keys])
         return [_as_bytes(v) for v in values]
 
     async def lease_many(self, keys: Sequence[str], lease_seconds: float) -> list[Claim]:
@@ -196,7 +200,8 @@ class RedisCache:
             return []
         names = [self._prefix + k for k in keys] + [self._lease_prefix + k for k in keys]
         token = uuid.uuid4().hex
-        flat = await self._lease(keys=names, args=[token, int(lease_seconds * 1000)])
+        with self._breaker.guard():
+            flat = await self._lease(keys=names, args=[token, int(lease_seconds * 1000)])
         claims: list[Claim] = []
         for kind, value in zip(flat[::2], flat[1::2], strict=True):
             kind = int(kind)
@@ -210,15 +215,24 @@ class RedisCache:
         args: list[str | bytes | int] = [ttl_seconds]
         for token, value in items.values():
             args.extend((token, "0", b"") if value is None else (token, "1", value))
-        await self._fill(keys=names, args=args)
+        with self._breaker.guard():
+            await self._fill(keys=names, args=args)
 
     async def invalidate_many(self, keys: Sequence[str]) -> None:
         if not keys:
             return
-        await self._redis.delete(*(self._prefix + k for k in keys), *(self._lease_prefix + k for k in keys))
+        with self._breaker.guard(even_if_open=True):  # a write's invalidation is always attempted
+            await self._redis.delete(*(self._prefix + k for k in keys), *(self._lease_prefix + k for k in keys))
 
     async def put(self, key: str, value: bytes, ttl_seconds: int) -> None:
-        await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
+        with self._breaker.guard(even_if_open=True):  # versions, after a write: always attempted
+            await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
+
+
+def _log_failure(event: str, error: BaseException) -> None:
+    """Log a failed cache call, except one the breaker refused: it logged the outage once already."""
+    if not isinstance(error, RedisUnavailable):
+        log.warning(event, exc_info=error)
 
 
 def _as_bytes(value: bytes | str | None) -> bytes | None:
@@ -258,9 +272,9 @@ class ReadThrough:
         names = [cache_key(k) for k in keys]
         try:
             cached = await self.cache.get_many(names)
-        except (RedisError, OSError):
+        except (RedisError, OSError) as error:
             # A cache outage slows reads down; it must not fail them. /readyz reports the outage.
-            log.warning("cache.read_failed", exc_info=True)
+            _log_failure("cache.read_failed", error)
             cached = [None] * len(names)
         results: list[V | None] = [None if raw is None else decode(raw) for raw in cached]
         missing = [k for k, raw in zip(keys, cached, strict=True) if raw is None]
@@ -356,15 +370,15 @@ class ReadThrough:
     async def _lease(self, names: list[str]) -> Sequence[Claim | None]:
         try:
             return await self.cache.lease_many(names, LEASE_SECONDS)
-        except (RedisError, OSError):
-            log.warning("cache.lease_failed", exc_info=True)
+        except (RedisError, OSError) as error:
+            _log_failure("cache.lease_failed", error)
             return [None] * len(names)
 
     async def _fill(self, items: Mapping[str, tuple[str, bytes | None]]) -> None:
         try:
             await self.cache.fill_many(items, self.ttl_seconds)
-        except (RedisError, OSError):
-            log.warning("cache.fill_failed", exc_info=True)
+        except (RedisError, OSError) as error:
+            _log_failure("cache.fill_failed", error)
 
     async def get_one(
         self,

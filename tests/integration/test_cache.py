@@ -8,7 +8,12 @@ from collections.abc import AsyncIterator, Awaitable, Mapping
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from data.breaker import Breaker, RedisUnavailable
 from data.cache import LEASE_SECONDS, Cache, Claim, MemoryCache, ReadThrough, RedisCache
 
 
@@ -362,3 +367,75 @@ async def test_a_key_found_missing_or_a_failed_load_releases_its_lease(cache: Ca
     claims = await cache.lease_many(["gone:1", "gone:2"], LEASE_SECONDS)
 
     assert [c.token is not None for c in claims] == [True, True]
+
+
+# --- a Redis that stops answering -----------------------------------------------------------------------------
+
+
+async def test_the_breaker_refuses_calls_for_a_while_after_a_failure() -> None:
+    now = [0.0]
+    breaker = Breaker("test", cool_down_seconds=5, clock=lambda: now[0])
+
+    with pytest.raises(RedisTimeoutError), breaker.guard():
+        raise RedisTimeoutError("no answer")
+    with pytest.raises(RedisUnavailable), breaker.guard():
+        pytest.fail("a refused call must not run")
+    with breaker.guard(even_if_open=True):
+        pass  # invalidations are still attempted
+    now[0] = 5.1
+    with breaker.guard():
+        pass  # after the cool-down, calls go through again (and closed it)
+
+    assert not breaker.is_open
+
+
+async def test_an_error_reply_does_not_open_the_breaker() -> None:
+    breaker = Breaker("test")
+
+    with pytest.raises(ResponseError), breaker.guard():
+        raise ResponseError("WRONGTYPE")
+
+    assert not breaker.is_open
+
+
+@pytest.fixture
+async def silent_redis() -> AsyncIterator[tuple[str, list[int]]]:
+    """A server that accepts connections and never answers: a hung Redis. Yields its URL and a connection count."""
+    connections = [0]
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections[0] += 1
+        await reader.read()  # until the client gives up
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"redis://127.0.0.1:{port}/0", connections
+    finally:
+        server.close()
+
+
+async def test_a_hung_redis_costs_one_timeout_then_reads_go_straight_to_the_database(
+    silent_redis: tuple[str, list[int]],
+) -> None:
+    url, connections = silent_redis
+    client = Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
+    cached = ReadThrough(RedisCache(client, namespace="hung"), ttl_seconds=60, stats=Stats())
+    loads: list[list[int]] = []
+
+    async def load(keys: list[int]) -> Mapping[int, str]:
+        loads.append(keys)
+        return {k: f"v{k}" for k in keys}
+
+    try:
+        found = [
+            await cached.get([1, 2], cache_key=str, load=load, encode=str.encode, decode=bytes.decode)
+            for _ in range(20)
+        ]
+    finally:
+        await client.aclose()
+
+    assert found == [["v1", "v2"]] * 20
+    assert len(loads) == 20
+    assert connections[0] == 1  # the first read timed out; the other 19 never touched the network
