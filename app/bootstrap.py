@@ -164,7 +164,10 @@ def build_container(settings: Settings) -> Container:
     """Wire a process from its settings: SQLite or PostgreSQL; in-process or Redis cache and pub/sub."""
     metrics = Metrics()
     database = connect_database(
-        settings.database_url, pool_size=settings.db_pool_size, on_statement=metrics.count_statement
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        statement_timeout_seconds=settings.db_statement_timeout_seconds,
+        on_statement=metrics.count_statement,
     )
     redis: Redis | None = None
     cache_client: Redis | None = None

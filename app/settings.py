@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     response_cache_seconds: int = Field(default=60, ge=0)
     # Connections per process; loader batches of concurrent requests run in parallel, each on its own.
     db_pool_size: int = Field(default=20, ge=1)
+    # PostgreSQL cancels a request's statement that runs longer (0: no limit); migrations and seeding have none.
+    db_statement_timeout_seconds: float = Field(default=30, ge=0)
     graphiql: bool | None = None
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_query_depth: int = Field(default=12, ge=1)

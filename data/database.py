@@ -48,9 +48,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def connect_database(
-    url: str, *, pool_size: int = 10, on_statement: Callable[[], None] | None = None, echo: bool = False
+    url: str,
+    *,
+    pool_size: int = 10,
+    statement_timeout_seconds: float = 0,
+    on_statement: Callable[[], None] | None = None,
+    echo: bool = False,
 ) -> Database:
-    """Build the engine for a SQLAlchemy URL (`sqlite+aiosqlite://…` or `postgresql+asyncpg://…`)."""
+    """Build the engine for a SQLAlchemy URL (`sqlite+aiosqlite://…` or `postgresql+asyncpg://…`).
+
+    On PostgreSQL, connections are named `vitrine` (in `pg_stat_activity`), a statement running longer than
+    `statement_timeout_seconds` is cancelled by the server (0: never), and a session left idle inside a transaction
+    for a minute is ended: a stuck request must not hold locks or a connection for ever.
+    """
     parsed = make_url(url)
     options: dict[str, Any] = {
         "echo": echo,
@@ -60,6 +70,10 @@ def connect_database(
     if parsed.get_backend_name() == "postgresql":
         # No pre-ping (a round trip per checkout): recycle connections instead, and retry is the caller's choice.
         options.update(pool_size=pool_size, max_overflow=pool_size // 2, pool_recycle=1800)
+        server_settings = {"application_name": "vitrine", "idle_in_transaction_session_timeout": "60000"}
+        if statement_timeout_seconds:
+            server_settings["statement_timeout"] = str(int(statement_timeout_seconds * 1000))
+        options["connect_args"] = {"server_settings": server_settings}
     engine = create_async_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

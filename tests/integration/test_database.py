@@ -1,0 +1,41 @@
+"""The API's PostgreSQL connections: named, and a runaway statement is cancelled by the server."""
+
+from __future__ import annotations
+
+import pytest
+from asyncpg.exceptions import QueryCanceledError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.bootstrap import build_container
+from app.settings import Settings
+
+
+@pytest.mark.parametrize("backend", ["production"])
+async def test_a_statement_over_the_timeout_is_cancelled_and_the_pool_goes_on(settings: Settings) -> None:
+    container = build_container(settings.model_copy(update={"db_statement_timeout_seconds": 0.2}))
+    try:
+        async with container.database.read() as conn:
+            name = await conn.scalar(text("SELECT current_setting('application_name')"))
+            with pytest.raises(DBAPIError) as cancelled:
+                await conn.execute(text("SELECT pg_sleep(2)"))
+        async with container.database.read() as conn:
+            after = await conn.scalar(text("SELECT 1"))
+    finally:
+        await container.aclose()
+
+    assert name == "vitrine"
+    assert isinstance(cancelled.value.orig.__cause__, QueryCanceledError)
+    assert after == 1
+
+
+@pytest.mark.parametrize("backend", ["production"])
+async def test_no_timeout_when_it_is_zero(settings: Settings) -> None:
+    container = build_container(settings.model_copy(update={"db_statement_timeout_seconds": 0}))
+    try:
+        async with container.database.read() as conn:
+            timeout = await conn.scalar(text("SELECT current_setting('statement_timeout')"))
+    finally:
+        await container.aclose()
+
+    assert timeout == "0"
