@@ -25,6 +25,7 @@ async def test_a_statement_over_the_timeout_is_cancelled_and_the_pool_goes_on(se
         await container.aclose()
 
     assert name == "vitrine"
+    assert cancelled.value.orig is not None
     assert isinstance(cancelled.value.orig.__cause__, QueryCanceledError)
     assert after == 1
 
