@@ -150,9 +150,12 @@ class Target:
 
     def covers(self, *, variant_id: int, product: ProductFacts) -> bool:
         """Tell whether the variant of this product is covered."""
+        return variant_id in self.variant_ids or self.covers_product(product)
+
+    def covers_product(self, product: ProductFacts) -> bool:
+        """Tell whether every variant of the product is covered (a target of variants covers only those)."""
         return (
-            variant_id in self.variant_ids
-            or product.product_id in self.product_ids
+            product.product_id in self.product_ids
             or not self.category_ids.isdisjoint(product.category_path)
             or not self.collection_ids.isdisjoint(product.collection_ids)
         )
