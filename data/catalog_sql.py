@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, Select, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from data.sql_lists import one_of
+from data.sql_lists import any_of, one_of
 from data.tables import (
     attribute_choices,
     attributes,
@@ -130,12 +131,18 @@ async def fetch_variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dic
     return {row.id: to_variant(row) for row in rows}
 
 
-async def fetch_images(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
-    rows = await conn.execute(
+@cache
+def _images_statement(dialect: str) -> Select[Any]:
+    # Built once per dialect: building and keying the expression cost more than running it (data/product_details.py).
+    return (
         select(images)
-        .where(one_of(conn, images.c.product_id, product_ids))
+        .where(any_of(dialect, images.c.product_id, "product_ids"))
         .order_by(images.c.product_id, images.c.position, images.c.id)
     )
+
+
+async def fetch_images(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
+    rows = await conn.execute(_images_statement(conn.dialect.name), {"product_ids": list(product_ids)})
     found: dict[int, list[ProductImage]] = defaultdict(list)
     for pid in product_ids:
         found[pid] = []

@@ -43,7 +43,16 @@ class _VariantRow:
 class ProductDetails:
     """What is stored about a product's variants, kept as read: each part is built only when it is asked for."""
 
-    __slots__ = ("_dialect", "_rows", "_variants", "category_id", "collection_ids", "product_id", "tax_class")
+    __slots__ = (
+        "_amounts",
+        "_dialect",
+        "_rows",
+        "_variants",
+        "category_id",
+        "collection_ids",
+        "product_id",
+        "tax_class",
+    )
 
     def __init__(
         self,
@@ -52,12 +61,14 @@ class ProductDetails:
         tax_class: TaxClass,
         collection_ids: frozenset[int],
         dialect: Dialect,
+        amounts: dict[tuple[object, str], Money],
     ) -> None:
         self.product_id = product_id
         self.category_id = category_id
         self.tax_class = tax_class
         self.collection_ids = collection_ids  # hand-picked collections (rule collections are saved filters)
         self._dialect = dialect
+        self._amounts = amounts  # shared by the products read together: prices repeat across variants and products
         self._rows: list[_VariantRow] = []
         self._variants: list[ProductVariant] | None = None
 
@@ -91,10 +102,18 @@ class ProductDetails:
         for row in self._rows:
             for slug, amount, compare_at in orjson.loads(row.prices) if row.prices else ():
                 if slug == channel.slug:
-                    base = Money.of(_amount(amount, self._dialect), currency)
-                    compare = None if compare_at is None else Money.of(_amount(compare_at, self._dialect), currency)
+                    base = self._money(amount, currency)
+                    compare = None if compare_at is None else self._money(compare_at, currency)
                     prices.append(ChannelPrice(row.id, slug, base, compare))
         return PriceRows(self.product_id, self.category_id, self.tax_class, tuple(prices), self.collection_ids)
+
+    def _money(self, stored: object, currency: str) -> Money:
+        """Return a stored amount (text on PostgreSQL, a scaled integer on SQLite) as money, decoding it once."""
+        key = (stored, currency)
+        found = self._amounts.get(key)
+        if found is None:
+            found = self._amounts[key] = Money.of(_amount(stored, self._dialect), currency)
+        return found
 
 
 def _json(value: str | list[dict[str, str]]) -> list[dict[str, str]]:
@@ -157,11 +176,13 @@ async def fetch_product_details(conn: AsyncConnection, product_ids: Sequence[int
     dialect = conn.dialect
     rows = await conn.execute(_statement(dialect.name), {"product_ids": list(product_ids)})
     found: dict[int, ProductDetails] = {}
+    amounts: dict[tuple[object, str], Money] = {}
     for row in rows:
         details = found.get(row.product_id)
         if details is None:
             collections = frozenset(int(c) for c in (row.collections or "").split(",") if c)
-            details = ProductDetails(row.product_id, row.category_id, TaxClass(row.tax_class), collections, dialect)
+            tax_class = TaxClass(row.tax_class)
+            details = ProductDetails(row.product_id, row.category_id, tax_class, collections, dialect, amounts)
             found[row.product_id] = details
         if row.id is not None:  # None: a product without variants
             details.add(_VariantRow(*row[4:]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from decimal import Decimal
 
 from domain.pricing.amounts import sum_money
 from domain.pricing.breakdown import (
@@ -16,13 +15,11 @@ from domain.pricing.breakdown import (
     AdjustmentKind,
     OrderPricing,
     PricedLine,
-    PricedProduct,
     PricedShipping,
-    PricedUnit,
-    TaxedRange,
     summarise,
 )
-from domain.pricing.errors import VOUCHER_ERRORS, ProductNotInChannel, VoucherAlreadyApplied, VoucherNotFound
+from domain.pricing.catalogue import price_product, price_products, price_variant
+from domain.pricing.errors import VOUCHER_ERRORS, VoucherAlreadyApplied, VoucherNotFound
 from domain.pricing.inputs import (
     NO_RULES,
     OrderLineInput,
@@ -31,7 +28,7 @@ from domain.pricing.inputs import (
     PricingRules,
     ShippingChoice,
 )
-from domain.pricing.model import Channel, ChannelPrice, ProductFacts, TaxedMoney
+from domain.pricing.model import Channel, TaxedMoney
 from domain.pricing.order_discounts import (
     DraftLine,
     apply_order_promotions,
@@ -39,110 +36,22 @@ from domain.pricing.order_discounts import (
     live_order_promotions,
     remaining_total,
 )
-from domain.pricing.promotions import CataloguePromotion, OrderPromotion, discount_unit
+from domain.pricing.promotions import CataloguePromotion, OrderPromotion
 from domain.pricing.shipping import ShippingMethod, ShippingQuote, quote_method, quote_methods
 from domain.pricing.stacking import canonical
 from domain.pricing.tax import apply_tax
 from domain.pricing.vouchers import apply_codes, normalize_code
 from domain.shared.money import Money
 
-
-def _check_listed(price: ChannelPrice, channel: Channel) -> None:
-    if price.channel != channel.slug:
-        raise ProductNotInChannel(f"Variant {price.variant_id} is not sold in channel {channel.slug!r}.")
-    channel.require_currency(price.amount, what=f"The price of variant {price.variant_id}")
-
-
-def price_variant(
-    *,
-    price: ChannelPrice,
-    product: ProductFacts,
-    context: PricingContext,
-    promotions: Sequence[CataloguePromotion] = (),
-) -> PricedUnit:
-    """Price one unit of a variant in a channel, with the catalogue promotions that apply to it now."""
-    return _price_unit(price=price, product=product, context=context, promotions=canonical(promotions), memo=None)
-
-
-# A product's variants mostly share a price: units with the same price, compare-at price and applicable promotions
-# are priced once per product and differ only in their variant id.
-_UnitMemo = dict[tuple[Money, Money | None, tuple[str, ...]], PricedUnit]
-
-
-def _price_unit(
-    *,
-    price: ChannelPrice,
-    product: ProductFacts,
-    context: PricingContext,
-    promotions: Sequence[CataloguePromotion],
-    memo: _UnitMemo | None,
-) -> PricedUnit:
-    channel = context.channel
-    _check_listed(price, channel)
-    applicable = tuple(
-        p
-        for p in promotions
-        if p.applies(channel=channel, now=context.now, variant_id=price.variant_id, product=product)
-    )
-    key = (price.amount, price.compare_at, tuple(p.id for p in applicable))
-    if memo is not None and (known := memo.get(key)) is not None:
-        return replace(known, variant_id=price.variant_id)
-    unit = _priced(price=price, product=product, context=context, applicable=applicable)
-    if memo is not None:
-        memo[key] = unit
-    return unit
-
-
-def _priced(
-    *, price: ChannelPrice, product: ProductFacts, context: PricingContext, applicable: tuple[CataloguePromotion, ...]
-) -> PricedUnit:
-    channel = context.channel
-    adjustments = discount_unit(price.amount, promotions=applicable, channel=channel)
-    after = price.amount - sum_money((a.amount for a in adjustments), channel.currency)
-    rate = context.tax_rates.rate(product.tax_class)
-    return PricedUnit(
-        variant_id=price.variant_id,
-        channel=channel.slug,
-        basis=channel.basis,
-        base=price.amount,
-        adjustments=adjustments,
-        undiscounted=apply_tax(price.amount, rate=rate, basis=channel.basis),
-        price=apply_tax(after, rate=rate, basis=channel.basis),
-        compare_at=None if price.compare_at is None else apply_tax(price.compare_at, rate=rate, basis=channel.basis),
-        tax_class=product.tax_class,
-        tax_rate=rate,
-    )
-
-
-def price_product(
-    *,
-    prices: Sequence[ChannelPrice],
-    product: ProductFacts,
-    context: PricingContext,
-    promotions: Sequence[CataloguePromotion] = (),
-) -> PricedProduct:
-    """Price every variant of a product the channel sells, with the range from cheapest to dearest."""
-    channel = context.channel
-    listed = sorted((p for p in prices if p.channel == channel.slug), key=lambda p: p.variant_id)
-    if not listed:
-        raise ProductNotInChannel(f"Product {product.product_id} is not sold in channel {channel.slug!r}.")
-    live = canonical(promotions)
-    memo: _UnitMemo = {}
-    units = tuple(_price_unit(price=p, product=product, context=context, promotions=live, memo=memo) for p in listed)
-    return PricedProduct(
-        product_id=product.product_id,
-        channel=channel.slug,
-        variants=units,
-        price_range=_range([u.price for u in units], channel),
-        undiscounted_range=_range([u.undiscounted for u in units], channel),
-    )
-
-
-def _range(prices: Sequence[TaxedMoney], channel: Channel) -> TaxedRange:
-    def key(price: TaxedMoney) -> Decimal:
-        return price.entered(channel.basis).amount
-
-    return TaxedRange(start=min(prices, key=key), stop=max(prices, key=key))
+__all__ = [
+    "add_voucher_code",
+    "price_order",
+    "price_product",
+    "price_products",
+    "price_variant",
+    "require_voucher",
+    "shipping_options",
+]
 
 
 def _draft(line: OrderLineInput, context: PricingContext, promotions: Sequence[CataloguePromotion]) -> DraftLine:

@@ -17,7 +17,7 @@ from domain.pricing.errors import (
     InvalidTarget,
     UnknownChannel,
 )
-from domain.shared.money import Money
+from domain.shared.money import Money, round_money
 
 
 class TaxClass(StrEnum):
@@ -117,7 +117,7 @@ class ChannelPrice:
     compare_at: Money | None = None
 
     def __post_init__(self) -> None:
-        if self.amount.is_negative() or self.amount != self.amount.rounded():
+        if self.amount.is_negative() or round_money(self.amount.amount, self.amount.currency) != self.amount.amount:
             raise InvalidPrice("A price is zero or more, in whole minor units.", field="price")
         if self.compare_at is not None and (
             self.compare_at.currency != self.amount.currency or self.compare_at.is_negative()
@@ -150,9 +150,12 @@ class Target:
 
     def covers(self, *, variant_id: int, product: ProductFacts) -> bool:
         """Tell whether the variant of this product is covered."""
+        return variant_id in self.variant_ids or self.covers_product(product)
+
+    def covers_product(self, product: ProductFacts) -> bool:
+        """Tell whether every variant of the product is covered (a target of variants covers only those)."""
         return (
-            variant_id in self.variant_ids
-            or product.product_id in self.product_ids
+            product.product_id in self.product_ids
             or not self.category_ids.isdisjoint(product.category_path)
             or not self.collection_ids.isdisjoint(product.collection_ids)
         )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from domain.pricing.breakdown import PricedProduct
-from domain.pricing.engine import price_product
+from domain.pricing.engine import price_products
 from domain.pricing.errors import InvalidPrice, VariantNotFound
 from domain.pricing.events import CataloguePromotionCreated, VariantPriceChanged
 from domain.pricing.inputs import PricingContext
@@ -70,15 +70,10 @@ class PricingService:
         inputs = await self._reader.product_inputs(product_ids, chosen.slug)
         promotions = await self._reader.catalogue_promotions(chosen.slug)
         context = PricingContext(channel=chosen, now=self._clock.now(), tax_rates=rates)
-        priced: dict[int, PricedProduct | None] = {}
-        for product_id in product_ids:
-            found = inputs.get(product_id)
-            if found is None or not found.prices:
-                priced[product_id] = None
-                continue
-            priced[product_id] = price_product(
-                prices=found.prices, product=found.facts, context=context, promotions=promotions
-            )
+        sold = {pid: found for pid in product_ids if (found := inputs.get(pid)) is not None and found.prices}
+        priced: dict[int, PricedProduct | None] = dict.fromkeys(product_ids)
+        units = price_products(list(sold.values()), context=context, promotions=promotions)
+        priced.update(zip(sold, units, strict=True))
         return priced
 
     async def set_variant_price(

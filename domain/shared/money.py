@@ -34,10 +34,14 @@ def minor_unit_exponent(currency: str) -> int:
     return _EXPONENTS.get(currency, 2)
 
 
+_QUANTA = {exponent: Decimal(1).scaleb(-exponent) for exponent in {2, *_EXPONENTS.values()}}
+_QUANTUM = {currency: _QUANTA[exponent] for currency, exponent in _EXPONENTS.items()}
+_CENT = _QUANTA[2]
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit: the one rounding rule of Vitrine."""
-    quantum = Decimal(1).scaleb(-minor_unit_exponent(currency))
-    rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    rounded = amount.quantize(_QUANTUM.get(currency, _CENT), rounding=ROUND_HALF_UP)
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never show "-0.00"
 
 
@@ -83,7 +87,12 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Money:
         """Return nothing of the currency."""
-        return cls(round_money(Decimal(0), currency), currency)
+        found = _ZEROS.get(currency)
+        if found is None:
+            found = cls(round_money(Decimal(0), currency), currency)
+            if len(_ZEROS) < 1_000:
+                _ZEROS[currency] = found
+        return found
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
@@ -91,11 +100,11 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return _checked(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return _checked(self.amount - other.amount, self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, float):
@@ -117,3 +126,22 @@ class Money:
     def is_negative(self) -> bool:
         """Tell whether the amount is below zero."""
         return self.amount < 0
+
+
+_ZEROS: dict[str, Money] = {}  # Money is immutable: one zero per currency serves every sum
+
+
+def _checked(amount: Decimal, currency: str) -> Money:
+    """Build the result of arithmetic on two amounts, already checked: skip the checks `Money()` repeats.
+
+    The sum or difference of two finite decimals is finite (the decimal context raises on overflow), and the
+    currency is an operand's. Sums run for every line, unit and tax on the hot paths of pricing.
+    """
+    money = _new(Money)
+    _set(money, "amount", amount)
+    _set(money, "currency", currency)
+    return money
+
+
+_new = object.__new__
+_set = object.__setattr__

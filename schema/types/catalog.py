@@ -133,6 +133,10 @@ class ProductTranslation:
         )
 
 
+def _seo(root: Product) -> Seo:
+    return Seo.from_domain(root.domain.seo())
+
+
 @strawberry.type(description="A product, as sold in the shop.")
 class Product(Node):
     name: str = strawberry.field(description="The product's name.")
@@ -142,7 +146,8 @@ class Product(Node):
     updated_at: datetime = strawberry.field(description="When the product was last changed.")
     is_published: bool = strawberry.field(description="Whether the product is published (see `publishedAt`).")
     published_at: datetime | None = strawberry.field(description="When shoppers start seeing it; null: at once.")
-    seo: Seo = strawberry.field(description="What search engines show for the product's page.")
+    # A resolver: listings rarely ask for it, and the fallback description is an excerpt to compute.
+    seo: Seo = strawberry.field(resolver=_seo, description="What search engines show for the product's page.")
     db_id: strawberry.Private[int]
     category_id: strawberry.Private[int | None]
     domain: strawberry.Private[model.Product]
@@ -158,7 +163,6 @@ class Product(Node):
             updated_at=p.updated_at,
             is_published=p.is_published,
             published_at=p.published_at,
-            seo=Seo.from_domain(p.seo()),
             db_id=p.id,
             category_id=p.category_id,
             domain=p,

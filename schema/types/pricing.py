@@ -34,13 +34,17 @@ class Channel:
 class TaxedMoney:
     net: Money = strawberry.field(description="Without tax.")
     gross: Money = strawberry.field(description="With tax.")
-    tax: Money = strawberry.field(description="The tax: gross minus net.")
+    taxed: strawberry.Private[pricing.TaxedMoney]
+
+    # Fields that are seldom asked for are resolvers, computed only when selected; the others are built up front,
+    # which costs less than a resolver call (docs/performance.md).
+    @strawberry.field(description="The tax: gross minus net.")
+    def tax(self) -> Money:
+        return Money.from_domain(self.taxed.tax)
 
     @classmethod
     def from_domain(cls, taxed: pricing.TaxedMoney) -> TaxedMoney:
-        return cls(
-            net=Money.from_domain(taxed.net), gross=Money.from_domain(taxed.gross), tax=Money.from_domain(taxed.tax)
-        )
+        return cls(net=Money.from_domain(taxed.net), gross=Money.from_domain(taxed.gross), taxed=taxed)
 
 
 @strawberry.type(description="The lowest and highest of some prices, with and without tax.")
@@ -81,34 +85,59 @@ class PriceAdjustment:
         )
 
 
+def _undiscounted(root: VariantPricing) -> TaxedMoney:
+    return TaxedMoney.from_domain(root.unit.undiscounted)
+
+
+def _compare_at(root: VariantPricing) -> TaxedMoney | None:
+    return TaxedMoney.from_domain(root.unit.compare_at) if root.unit.compare_at else None
+
+
+def _discount(root: VariantPricing) -> Money:
+    return Money.from_domain(root.unit.discount)
+
+
+def _adjustments(root: VariantPricing) -> list[PriceAdjustment]:
+    return [PriceAdjustment.from_domain(a) for a in root.unit.adjustments]
+
+
+def _explanation(root: VariantPricing) -> list[str]:
+    return list(describe_unit(root.unit))
+
+
 @strawberry.type(description="What one unit of a variant costs in a channel now, and why.")
 class VariantPricing:
     channel: str = strawberry.field(description="The channel priced in.")
     price: TaxedMoney = strawberry.field(description="What a shopper pays now, after catalogue promotions.")
-    undiscounted: TaxedMoney = strawberry.field(description="The price before any promotion.")
-    compare_at: TaxedMoney | None = strawberry.field(description="A reference price to show struck through.")
+    undiscounted: TaxedMoney = strawberry.field(resolver=_undiscounted, description="The price before any promotion.")
+    compare_at: TaxedMoney | None = strawberry.field(
+        resolver=_compare_at, description="A reference price to show struck through."
+    )
     on_sale: bool = strawberry.field(description="Whether a promotion lowers the price now.")
-    discount: Money = strawberry.field(description="What the promotions take off, on the entered basis.")
+    discount: Money = strawberry.field(
+        resolver=_discount, description="What the promotions take off, on the entered basis."
+    )
     base: Money = strawberry.field(description="The entered price, before promotions.")
-    adjustments: list[PriceAdjustment] = strawberry.field(description="Each promotion applied, in order.")
+    adjustments: list[PriceAdjustment] = strawberry.field(
+        resolver=_adjustments, description="Each promotion applied, in order."
+    )
     tax_class: str = strawberry.field(description="The tax class: standard, reduced or zero.")
     tax_rate: Decimal = strawberry.field(description="The tax rate applied, in percent.")
-    explanation: list[str] = strawberry.field(description="The breakdown in words, for support and debugging.")
+    explanation: list[str] = strawberry.field(
+        resolver=_explanation, description="The breakdown in words, for support and debugging."
+    )
+    unit: strawberry.Private[breakdown.PricedUnit]
 
     @classmethod
     def from_domain(cls, unit: breakdown.PricedUnit) -> VariantPricing:
         return cls(
             channel=unit.channel,
             price=TaxedMoney.from_domain(unit.price),
-            undiscounted=TaxedMoney.from_domain(unit.undiscounted),
-            compare_at=TaxedMoney.from_domain(unit.compare_at) if unit.compare_at else None,
             on_sale=unit.on_sale,
-            discount=Money.from_domain(unit.discount),
             base=Money.from_domain(unit.base),
-            adjustments=[PriceAdjustment.from_domain(a) for a in unit.adjustments],
             tax_class=unit.tax_class.value,
             tax_rate=unit.tax_rate.value,
-            explanation=list(describe_unit(unit)),
+            unit=unit,
         )
 
 
@@ -116,17 +145,21 @@ class VariantPricing:
 class ProductPricing:
     channel: str = strawberry.field(description="The channel priced in.")
     price_range: TaxedMoneyRange = strawberry.field(description="From the cheapest to the dearest variant, now.")
-    price_range_undiscounted: TaxedMoneyRange = strawberry.field(description="The same before promotions.")
-    on_sale: bool = strawberry.field(description="Whether a promotion lowers any variant's price now.")
-    max_discount: Money = strawberry.field(description="The largest saving on one variant, on the entered basis.")
+    priced: strawberry.Private[breakdown.PricedProduct]
+
+    @strawberry.field(description="The same before promotions.")
+    def price_range_undiscounted(self) -> TaxedMoneyRange:
+        return TaxedMoneyRange.from_domain(self.priced.undiscounted_range)
+
+    @strawberry.field(description="Whether a promotion lowers any variant's price now.")
+    def on_sale(self) -> bool:
+        return any(unit.on_sale for unit in self.priced.variants)
+
+    @strawberry.field(description="The largest saving on one variant, on the entered basis.")
+    def max_discount(self) -> Money:
+        discounts = [unit.discount for unit in self.priced.variants]
+        return Money.from_domain(max(discounts, key=lambda m: m.amount))
 
     @classmethod
     def from_domain(cls, priced: breakdown.PricedProduct) -> ProductPricing:
-        discounts = [unit.discount for unit in priced.variants]
-        return cls(
-            channel=priced.channel,
-            price_range=TaxedMoneyRange.from_domain(priced.price_range),
-            price_range_undiscounted=TaxedMoneyRange.from_domain(priced.undiscounted_range),
-            on_sale=any(unit.on_sale for unit in priced.variants),
-            max_discount=Money.from_domain(max(discounts, key=lambda m: m.amount)),
-        )
+        return cls(channel=priced.channel, price_range=TaxedMoneyRange.from_domain(priced.price_range), priced=priced)

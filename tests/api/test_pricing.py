@@ -164,6 +164,28 @@ async def test_a_price_change_is_read_back_at_once(api: Api, container: Containe
     assert after["pricing"]["priceRange"]["start"]["gross"] == {"amount": "42.50"}
 
 
+async def test_a_compare_at_price_is_shown_with_and_without_tax(api: Api, container: Container) -> None:
+    await _shirt(container)
+    query = """{ product(slug: "shirt") { variants { id pricing(channel: "uk") {
+        compareAt { net { amount } gross { amount } tax { amount } } } } } }"""
+    uk_variant = (await api.data(query))["product"]["variants"][1]
+
+    changed = await api.data(
+        REPRICE,
+        {"v": uk_variant["id"], "input": {"channel": "uk", "amount": "36.00", "compareAt": "48.00"}},
+        staff=True,
+    )
+    after = (await api.data(query))["product"]["variants"][1]
+
+    assert changed["variantPriceUpdate"]["userErrors"] == []
+    assert uk_variant["pricing"]["compareAt"] is None
+    assert after["pricing"]["compareAt"] == {
+        "net": {"amount": "40.00"},
+        "gross": {"amount": "48.00"},
+        "tax": {"amount": "8.00"},
+    }
+
+
 async def test_bad_prices_and_channels_are_user_errors(api: Api, container: Container) -> None:
     await _shirt(container)
     variant_id = (await api.data('{ product(slug: "shirt") { variants { id } } }'))["product"]["variants"][0]["id"]
