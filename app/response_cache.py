@@ -32,6 +32,7 @@ from data.dependencies import KINDS, DataKind
 log = structlog.get_logger(__name__)
 _VERSION_BYTES = 32  # uuid4 hex, per kind of data
 _NO_VERSION = b"0" * _VERSION_BYTES  # a kind never written since the cache started
+_VERSION_KEYS = tuple(keys.data_version(kind) for kind in KINDS)
 # How long a request waits for an identical one that is computing its response, before computing its own.
 FLIGHT_WAIT_SECONDS = 3.0
 
@@ -103,7 +104,7 @@ class ResponseCache:
         The stamp is empty when the cache could not be read: nothing computed then may be stored.
         """
         try:
-            *versions, stored = await self._lookup([*(keys.data_version(kind) for kind in KINDS), key])
+            *versions, stored = await self._lookup([*_VERSION_KEYS, key])
         except Exception as error:
             if not isinstance(error, RedisUnavailable):  # the breaker logged the outage once
                 log.warning("response_cache.read_failed", exc_info=True)

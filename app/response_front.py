@@ -13,9 +13,9 @@ data versions are computed once per process: the others wait for that response (
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -218,7 +218,7 @@ class ResponseCacheFront:
 
     async def _send_cached(self, scope: Scope, send: Send, body: bytes, request_id: bytes, status: bytes) -> None:
         if not _VALID_REQUEST_ID.match(request_id):
-            request_id = uuid.uuid4().hex.encode()
+            request_id = os.urandom(16).hex().encode()  # as random as uuid4().hex, a quarter of the cost
         start: Message = {
             "type": "http.response.start",
             "status": 200,

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from redis.asyncio import Redis
 
-from data.redis_pipe import PipelinedRedis, RedisReplyError, endpoint_of, parse_reply
+from data.redis_pipe import PipelinedRedis, RedisReplyError, _Protocol, endpoint_of
 
 
 async def test_concurrent_mgets_each_get_their_own_values(redis_url: str) -> None:
@@ -48,13 +48,30 @@ async def test_a_lost_connection_is_reopened_by_the_next_call(redis_url: str) ->
     assert found == [b"v"]
 
 
-def test_replies_split_anywhere_are_read_only_when_complete() -> None:
+async def test_replies_split_anywhere_are_answered_only_when_complete() -> None:
     reply = b"*3\r\n$3\r\nabc\r\n$-1\r\n$0\r\n\r\n"
+    loop = asyncio.get_running_loop()
     for cut in range(len(reply)):
-        assert parse_reply(bytearray(reply[:cut]), 0) is None
-    assert parse_reply(bytearray(reply + b"+OK\r\n"), 0) == ([b"abc", None, b""], len(reply))
+        protocol = _Protocol()
+        first, second = loop.create_future(), loop.create_future()
+        protocol.pending.extend([(first, 0.0), (second, 0.0)])
+
+        protocol.data_received(reply[:cut])
+        early = first.done()
+        protocol.data_received(reply[cut:] + b"+OK\r\n")
+
+        assert not early
+        assert first.result() == [b"abc", None, b""]
+        assert second.result() == b"OK"
 
 
-def test_an_error_reply_raises() -> None:
+async def test_an_error_reply_fails_the_call_and_the_connection() -> None:
+    protocol = _Protocol()
+    waiting = asyncio.get_running_loop().create_future()
+    protocol.pending.append((waiting, 0.0))
+
+    protocol.data_received(b"-WRONGTYPE Operation against a key\r\n")
+
     with pytest.raises(RedisReplyError, match="WRONGTYPE"):
-        parse_reply(bytearray(b"-WRONGTYPE Operation against a key\r\n"), 0)
+        waiting.result()
+    assert protocol.closed
