@@ -17,6 +17,8 @@ async def test_a_statement_over_the_timeout_is_cancelled_and_the_pool_goes_on(se
     try:
         async with container.database.read() as conn:
             name = await conn.scalar(text("SELECT current_setting('application_name')"))
+            parallel = await conn.scalar(text("SELECT current_setting('max_parallel_workers_per_gather')"))
+            jit = await conn.scalar(text("SELECT current_setting('jit')"))
             with pytest.raises(DBAPIError) as cancelled:
                 await conn.execute(text("SELECT pg_sleep(2)"))
         async with container.database.read() as conn:
@@ -24,7 +26,7 @@ async def test_a_statement_over_the_timeout_is_cancelled_and_the_pool_goes_on(se
     finally:
         await container.aclose()
 
-    assert name == "vitrine"
+    assert (name, parallel, jit) == ("vitrine", "0", "off")
     assert cancelled.value.orig is not None
     assert isinstance(cancelled.value.orig.__cause__, QueryCanceledError)
     assert after == 1
