@@ -2,10 +2,11 @@
 
 redis-py costs ≈ 55-90 µs of CPU per command (its connection pool and per-command machinery, with or without
 hiredis); this costs ≈ 15-20 µs. It is used only where that difference is most of a request: the response cache's
-look-up. It owns only the connection and the pipelining; hiredis packs the commands and parses the replies. Concurrent calls share one
-connection: commands are written as they come and replies are matched to callers in order (Redis answers a
-connection's commands in the order it received them). A broken connection fails its pending calls with
-`ConnectionError` and is reopened by the next call; a reply slower than `timeout_seconds` breaks the connection.
+look-up. It owns only the connection and the pipelining; hiredis packs the commands and parses the replies.
+Concurrent calls share one connection: commands are written as they come and replies are matched to callers in
+order (Redis answers a connection's commands in the order it received them). A broken connection fails its pending
+calls with `ConnectionError` and is reopened by the next call; a reply slower than `timeout_seconds` breaks the
+connection.
 """
 
 from __future__ import annotations
