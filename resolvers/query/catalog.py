@@ -15,7 +15,7 @@ from schema.types.attributes import Attribute
 from schema.types.catalog import Category, Product
 from schema.types.collections import Collection
 from schema.types.listing import ProductFilter, Search, SortBy, to_criteria
-from schema.types.product_listing import ProductConnection, to_product_connection
+from schema.types.product_listing import ProductConnection, product_connection
 
 First = Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
@@ -37,7 +37,7 @@ class CatalogQuery:
         page = await info.context.catalog.browse_products(
             info.context.actor, criteria, page=page_request(first, after, info)
         )
-        return to_product_connection(page, criteria)
+        return await product_connection(info, page, criteria)
 
     @strawberry.field(description="Every attribute shoppers can filter by (a short, configured list).")
     async def attributes(self, info: Info) -> list[Attribute]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
 import strawberry
 
 from domain.catalog import model
 from domain.catalog.attributes import AttributeValue
+from domain.pricing.breakdown import PricedProduct
 from domain.pricing.errors import ProductNotInChannel
 from domain.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.context import Info
@@ -25,6 +28,9 @@ from schema.types.attributes import ProductAttribute
 from schema.types.money import Money, PriceRange
 from schema.types.pricing import ProductPricing, VariantPricing
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 if TYPE_CHECKING:
     from schema.types.listing import ProductFilter, ProductSortInput
     from schema.types.product_listing import ProductConnection
@@ -34,6 +40,24 @@ Channel = Annotated[str | None, strawberry.argument(description="The channel's s
 Country = Annotated[
     str | None, strawberry.argument(description="Tax for this ISO country; the channel's default when null.")
 ]
+
+
+def now_or_later(pending: Awaitable[T], build: Callable[[T], R]) -> R:
+    """Return `build(value)` at once when `pending` already holds its value (a loader the page prefetched),
+    else an awaitable of it.
+
+    A resolver that is a plain function and returns a plain value costs graphql-core no task and no await; when it
+    returns an awaitable, graphql-core awaits it like an async resolver's result. The cast only hides that second
+    case from the type the schema is built from.
+    """
+    if isinstance(pending, asyncio.Future) and pending.done() and not pending.cancelled():  # noqa: SIM102
+        if pending.exception() is None:
+            return build(pending.result())
+
+    async def later() -> R:
+        return build(await pending)
+
+    return cast(R, later())
 
 
 @strawberry.type(description="A product option chosen by a variant, e.g. size M.")
@@ -174,11 +198,16 @@ class Product(Node):
         return ProductTranslation.from_domain(text)
 
     @strawberry.field(description="The category the product is filed under.")
-    async def category(self, info: Info) -> Category | None:
+    def category(self, info: Info) -> Category | None:
         if self.category_id is None:
             return None
-        found = (await info.context.loaders.category_tree.get()).get(self.category_id)
-        return Category.from_domain(found) if found else None
+        category_id = self.category_id
+
+        def build(tree: model.CategoryTree) -> Category | None:
+            found = tree.get(category_id)
+            return Category.from_domain(found) if found else None
+
+        return now_or_later(info.context.loaders.category_tree.get(), build)
 
     @strawberry.field(description=f"The product's variants, in display order (at most {NESTED_LIMIT}).")
     async def variants(
@@ -195,14 +224,12 @@ class Product(Node):
         return [ProductImage.from_domain(i) for i in found[: max(0, min(first, NESTED_LIMIT))]]
 
     @strawberry.field(description="The first image, for listings.")
-    async def thumbnail(self, info: Info) -> ProductImage | None:
-        found = await info.context.loaders.images_by_product.load(self.db_id)
-        return ProductImage.from_domain(found[0]) if found else None
+    def thumbnail(self, info: Info) -> ProductImage | None:
+        return now_or_later(info.context.loaders.images_by_product.load(self.db_id), _first_image)
 
     @strawberry.field(description="What the variants cost in a channel now; null when the channel does not sell it.")
-    async def pricing(self, info: Info, channel: Channel = None, country: Country = None) -> ProductPricing | None:
-        priced = await info.context.product_pricing.load((self.db_id, channel, country))
-        return ProductPricing.from_domain(priced) if priced else None
+    def pricing(self, info: Info, channel: Channel = None, country: Country = None) -> ProductPricing | None:
+        return now_or_later(info.context.product_pricing.load((self.db_id, channel, country)), _pricing_of)
 
     @strawberry.field(
         description="The lowest and highest entered price in the default channel, after promotions.",
@@ -228,6 +255,14 @@ class Product(Node):
         variants = await info.context.loaders.variants_by_product.load(self.db_id)
         levels = await info.context.loaders.stock_by_variant.load_many([v.id for v in variants])
         return any(level is not None and level.is_in_stock for level in levels)
+
+
+def _first_image(found: list[model.ProductImage]) -> ProductImage | None:
+    return ProductImage.from_domain(found[0]) if found else None
+
+
+def _pricing_of(priced: PricedProduct | None) -> ProductPricing | None:
+    return ProductPricing.from_domain(priced) if priced else None
 
 
 @strawberry.type(description="A node of the category tree.")
@@ -286,4 +321,4 @@ class Category(Node):
         page = await info.context.catalog.browse_products(
             info.context.actor, criteria, page=page_request(first, after, info)
         )
-        return product_listing.to_product_connection(page, criteria)
+        return await product_listing.product_connection(info, page, criteria)

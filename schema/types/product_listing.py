@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Sequence
 from decimal import Decimal
+from typing import Any
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from domain.catalog import model
 from domain.catalog.facets import Facets
@@ -98,6 +102,56 @@ async def _to_schema(info: Info, facets: Facets, currency: str | None) -> Produc
             if (m := money(b.minimum)) is not None
         ],
     )
+
+
+async def product_connection(
+    info: Info, page: Page[model.Product], criteria: model.ProductCriteria
+) -> ProductConnection:
+    """Map a page of products onto a connection, having first loaded what its nodes' fields ask for."""
+    await prefetch_node_fields(info, [p.id for p in page.items])
+    return to_product_connection(page, criteria)
+
+
+async def prefetch_node_fields(info: Info, product_ids: list[int]) -> None:
+    """Load the images, category tree and prices the page's nodes select, for the whole page at once.
+
+    Their resolvers (`Product.thumbnail`, `category`, `pricing`) then find the values already loaded and return
+    them without waiting, which spares graphql-core a task and an await per field and node (≈ 300 per page of
+    100). A failed load is left for the field to report, where it would have failed anyway.
+    """
+    if not product_ids:
+        return
+    wanted = _node_fields(info.selected_fields[0].selections) if info.selected_fields else {}
+    pending: list[Awaitable[object]] = []
+    loaders = info.context.loaders
+    if "thumbnail" in wanted or "images" in wanted:
+        pending.append(loaders.images_by_product.load_many(product_ids))
+    if "category" in wanted:
+        pending.append(loaders.category_tree.get())
+    for arguments in wanted.get("pricing", []):
+        channel, country = arguments.get("channel"), arguments.get("country")
+        pending.append(info.context.product_pricing.load_many([(pid, channel, country) for pid in product_ids]))
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _node_fields(selections: Sequence[Selection], *, inside_node: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Return the fields selected on the connection's nodes (`edges { node }` or `nodes`), with their arguments."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for selection in selections:
+        if isinstance(selection, (FragmentSpread, InlineFragment)):
+            nested = _node_fields(selection.selections, inside_node=inside_node)
+        elif not isinstance(selection, SelectedField):
+            continue
+        elif inside_node:
+            found.setdefault(selection.name, []).append(dict(selection.arguments))
+            continue
+        elif selection.name in ("edges", "node", "nodes"):
+            nested = _node_fields(selection.selections, inside_node=selection.name in ("node", "nodes"))
+        else:
+            continue
+        for name, arguments in nested.items():
+            found.setdefault(name, []).extend(arguments)
+    return found
 
 
 def to_product_connection(page: Page[model.Product], criteria: model.ProductCriteria) -> ProductConnection:

@@ -338,3 +338,27 @@ async def test_a_promotion_on_a_collection_discounts_its_products(api: Api, cont
     )
 
     assert data == {"shirt": {"pricing": {"onSale": True}}, "sock": {"pricing": {"onSale": False}}}
+
+
+async def test_in_a_listing_a_bad_channel_fails_each_node_field_not_the_page(api: Api, container: Container) -> None:
+    """The page's prices are loaded before its nodes resolve; a failure still lands on each field, as before."""
+    await _shirt(container)
+
+    body = await api.post(
+        "{ products(first: 5) { nodes { name ...Prices thumbnail { url } category { name } } } }"
+        " fragment Prices on Product "
+        '{ good: pricing(channel: "uk") { onSale } bad: pricing(channel: "mars") { onSale } }'
+    )
+
+    assert body["data"]["products"]["nodes"] == [
+        {
+            "name": "Oxford Shirt",
+            "good": {"onSale": False},
+            "bad": None,
+            "thumbnail": None,
+            "category": {"name": "Shirts"},
+        }
+    ]
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["products", "nodes", 0, "bad"], "UNKNOWN_CHANNEL")
+    ]
