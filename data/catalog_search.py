@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from data.batches import batched
 from data.tables import attribute_choices, product_attributes, products, search_terms, translations, variants
 from domain.catalog.search import SearchQuery, tokenize, words
 
@@ -106,8 +107,8 @@ async def _add_vocabulary(conn: AsyncConnection, words: set[str]) -> None:
         return
     insert = pg_insert(search_terms) if conn.dialect.name == "postgresql" else sqlite_insert(search_terms)
     rows = [{"term": w} for w in sorted(words)]
-    for start in range(0, len(rows), 5_000):
-        await conn.execute(insert.on_conflict_do_nothing(), rows[start : start + 5_000])
+    for batch in batched(rows):
+        await conn.execute(insert.on_conflict_do_nothing(), batch)
 
 
 async def write_documents(conn: AsyncConnection, documents: dict[int, str], words: set[str]) -> None:
@@ -117,8 +118,7 @@ async def write_documents(conn: AsyncConnection, documents: dict[int, str], word
     dialect = conn.dialect.name
     rows: list[dict[str, Any]] = [{"pid": pid, "doc": doc} for pid, doc in documents.items()]
     statement = update(products).where(products.c.id == bindparam("pid")).values(search_document=bindparam("doc"))
-    for start in range(0, len(rows), 5_000):
-        chunk = rows[start : start + 5_000]
+    for chunk in batched(rows):
         await conn.execute(statement, chunk)
         if dialect == "sqlite":
             ids = ",".join(str(int(r["pid"])) for r in chunk)
@@ -177,6 +177,6 @@ async def refresh(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
 async def backfill(conn: AsyncConnection) -> int:
     """Give every product without a search document one (after the migration that introduced them)."""
     missing = (await conn.execute(select(products.c.id).where(products.c.search_document == ""))).scalars().all()
-    for start in range(0, len(missing), 5_000):
-        await refresh(conn, missing[start : start + 5_000])
+    for batch in batched(missing):
+        await refresh(conn, batch)
     return len(missing)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, Select, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from data.batches import batched
 from data.sql_lists import any_of, one_of
 from data.tables import (
     attribute_choices,
@@ -168,8 +169,7 @@ async def refresh_availability(conn: AsyncConnection, product_ids: Sequence[int]
         .where(variants.c.product_id == products.c.id, stock.c.quantity_on_hand > stock.c.quantity_allocated)
         .exists()
     )
-    for start in range(0, len(product_ids), 5_000):
-        chunk = list(product_ids[start : start + 5_000])
+    for chunk in batched(product_ids):
         await conn.execute(update(products).where(products.c.id.in_(chunk)).values(in_stock=sellable))
 
 

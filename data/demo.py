@@ -14,6 +14,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
+from data.batches import batched
 from data.database import Database
 from data.demo_catalog import (
     STAFF_PICK_EVERY,
@@ -73,8 +74,8 @@ async def _next_id(conn: AsyncConnection, table: Table) -> int:
 
 
 async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        await conn.execute(table.insert(), rows[start : start + CHUNK])
+    for batch in batched(rows, CHUNK):
+        await conn.execute(table.insert(), batch)
 
 
 async def _ensure_categories(conn: AsyncConnection) -> tuple[dict[int, str], dict[str, int]]:

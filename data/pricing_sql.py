@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from data.batches import batched
 from data.codecs import dumps
 from data.tables import (
     catalogue_promotions,
@@ -215,8 +216,7 @@ def decode_tax_rates(raw: bytes) -> list[TaxRates]:
 
 async def refresh_listings(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
     """Recompute the products' lowest price per channel (what listings filter and sort by)."""
-    for start in range(0, len(product_ids), 5_000):
-        chunk = list(product_ids[start : start + 5_000])
+    for chunk in batched(product_ids):
         await conn.execute(delete(product_channel_listings).where(product_channel_listings.c.product_id.in_(chunk)))
         lowest = (
             select(variants.c.product_id, channel_prices.c.channel_slug, func.min(channel_prices.c.amount))
