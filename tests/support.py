@@ -12,7 +12,9 @@ import uvicorn
 from sqlalchemy import text
 from starlette.applications import Starlette
 
+from app.bootstrap import Container, build_container
 from app.metrics import Metrics
+from app.settings import Settings
 from data.database import Database
 from data.tables import Base
 
@@ -89,3 +91,16 @@ async def live_server(app: Starlette) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextlib.asynccontextmanager
+async def container_with(settings: Settings, *, empty: bool = False, **changes: Any) -> AsyncIterator[Container]:
+    """Another API process's parts: `settings` with `changes`, on the same database and Redis (emptied first when
+    `empty`), closed afterwards."""
+    container = build_container(settings.model_copy(update=changes))
+    if empty:
+        await reset_database(container.database)
+    try:
+        yield container
+    finally:
+        await container.aclose()

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import update
 
 from app.asgi import create_app
-from app.bootstrap import Container, build_container
+from app.bootstrap import Container
 from app.settings import Settings
 from data.tables import categories, channels, tax_rates
 from tests.conftest import STAFF_TOKEN
 from tests.factories import VariantSpec, add_category, add_product
-from tests.support import Api, StatementCounter, reset_database
+from tests.support import Api, StatementCounter, container_with
 
 PRODUCT_PAGE = """
 query($slug: String!) {
@@ -73,22 +73,15 @@ mutation($input: CataloguePromotionInput!) {
 
 @pytest.fixture
 async def cold(settings: Settings) -> AsyncIterator[Container]:
-    built = build_container(settings.model_copy(update={"cache_enabled": False}))
-    await reset_database(built.database)
-    try:
+    async with container_with(settings, empty=True, cache_enabled=False) as built:
         yield built
-    finally:
-        await built.aclose()
 
 
 @pytest.fixture
 async def other(settings: Settings) -> AsyncIterator[Container]:
     """A second API process on the same database, also with the cache off."""
-    built = build_container(settings.model_copy(update={"cache_enabled": False}))
-    try:
+    async with container_with(settings, cache_enabled=False) as built:
         yield built
-    finally:
-        await built.aclose()
 
 
 async def _read(container: Container, query: str, variables: dict[str, Any]) -> tuple[int, Any]:

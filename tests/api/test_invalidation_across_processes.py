@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from app.asgi import create_app
-from app.bootstrap import Container, build_container
+from app.bootstrap import Container
 from app.settings import Settings
 from tests.conftest import STAFF_TOKEN
 from tests.factories import VariantSpec, add_category, add_product
-from tests.support import Api
+from tests.support import Api, container_with
 
 PAGE = """
 { product(slug: "coat") {
@@ -29,13 +29,10 @@ LISTING = '{ category(slug: "coats") { products { nodes { name } } } }'
 @pytest.fixture
 async def reader(settings: Settings) -> AsyncIterator[Api]:
     """A second process: its own container and app, the same PostgreSQL and Redis (and response cache on)."""
-    other: Container = build_container(settings.model_copy(update={"response_cache_seconds": 60}))
-    try:
+    async with container_with(settings, response_cache_seconds=60) as other:
         transport = httpx.ASGITransport(app=create_app(container=other))
         async with httpx.AsyncClient(transport=transport, base_url="http://reader") as client:
             yield Api(client, staff_token=STAFF_TOKEN)
-    finally:
-        await other.aclose()
 
 
 def _state(page: Any, listing: Any) -> tuple[Any, ...]:

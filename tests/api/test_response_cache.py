@@ -15,19 +15,15 @@ from app.bootstrap import Container, build_container
 from app.settings import Settings
 from tests.conftest import STAFF_TOKEN
 from tests.factories import VariantSpec, add_product
-from tests.support import StatementCounter, reset_database
+from tests.support import StatementCounter, container_with
 
 QUERY = '{ product(slug: "tote") { name variants { id quantityAvailable pricing { price { gross { amount } } } } } }'
 
 
 @pytest.fixture
 async def cached(settings: Settings) -> AsyncIterator[Container]:
-    container = build_container(settings.model_copy(update={"response_cache_seconds": 60}))
-    await reset_database(container.database)
-    try:
-        yield container
-    finally:
-        await container.aclose()
+    async with container_with(settings, empty=True, response_cache_seconds=60) as built:
+        yield built
 
 
 async def _post(container: Container, query: str, *, token: str | None = None) -> httpx.Response:

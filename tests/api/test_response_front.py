@@ -15,7 +15,7 @@ from app.bootstrap import Container, build_container
 from app.settings import Settings
 from tests.conftest import STAFF_TOKEN
 from tests.factories import VariantSpec, add_product
-from tests.support import StatementCounter, live_server, reset_database
+from tests.support import StatementCounter, container_with, live_server
 
 QUERY = '{ product(slug: "tote") { name variants { id quantityAvailable } } }'
 BODY = orjson.dumps({"query": QUERY})
@@ -26,12 +26,8 @@ PER_RESPONSE = {"date", "server", "x-cache", "x-request-id"}
 
 @pytest.fixture
 async def cached(settings: Settings) -> AsyncIterator[Container]:
-    container = build_container(settings.model_copy(update={"response_cache_seconds": 60, "allowed_origins": [SHOP]}))
-    await reset_database(container.database)
-    try:
-        yield container
-    finally:
-        await container.aclose()
+    async with container_with(settings, empty=True, response_cache_seconds=60, allowed_origins=[SHOP]) as built:
+        yield built
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ from asyncpg.exceptions import QueryCanceledError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.bootstrap import build_container
 from app.settings import Settings
+from tests.support import container_with
 
 
 @pytest.mark.parametrize("backend", ["production"])
 async def test_a_statement_over_the_timeout_is_cancelled_and_the_pool_goes_on(settings: Settings) -> None:
-    container = build_container(settings.model_copy(update={"db_statement_timeout_seconds": 0.2}))
-    try:
+    async with container_with(settings, db_statement_timeout_seconds=0.2) as container:
         async with container.database.read() as conn:
             name = await conn.scalar(text("SELECT current_setting('application_name')"))
             parallel = await conn.scalar(text("SELECT current_setting('max_parallel_workers_per_gather')"))
@@ -23,8 +22,6 @@ async def test_a_statement_over_the_timeout_is_cancelled_and_the_pool_goes_on(se
                 await conn.execute(text("SELECT pg_sleep(2)"))
         async with container.database.read() as conn:
             after = await conn.scalar(text("SELECT 1"))
-    finally:
-        await container.aclose()
 
     assert (name, parallel, jit) == ("vitrine", "0", "off")
     assert cancelled.value.orig is not None
@@ -34,11 +31,10 @@ async def test_a_statement_over_the_timeout_is_cancelled_and_the_pool_goes_on(se
 
 @pytest.mark.parametrize("backend", ["production"])
 async def test_no_timeout_when_it_is_zero(settings: Settings) -> None:
-    container = build_container(settings.model_copy(update={"db_statement_timeout_seconds": 0}))
-    try:
-        async with container.database.read() as conn:
-            timeout = await conn.scalar(text("SELECT current_setting('statement_timeout')"))
-    finally:
-        await container.aclose()
+    async with (
+        container_with(settings, db_statement_timeout_seconds=0) as container,
+        container.database.read() as conn,
+    ):
+        timeout = await conn.scalar(text("SELECT current_setting('statement_timeout')"))
 
     assert timeout == "0"
