@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from app.execution import LeanExecutor
 from resolvers.mutations.catalog.update_category import CategoryUpdateMutation
 from resolvers.mutations.catalog.update_product import ProductUpdateMutation
 from resolvers.mutations.catalog.update_variant import VariantUpdateMutation
@@ -80,6 +81,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=[Product, ProductVariant, Category, Collection],
+        execution_context_class=LeanExecutor,
         extensions=[
             *extra_extensions,
             ErrorCodes,

@@ -1,0 +1,316 @@
+"""The executor the schema runs with: graphql-core's, with a fast path for plain attribute fields.
+
+Most fields of a listing or an export are plain attributes with a scalar value: `name`, `slug`, `amount`,
+`currency`. graphql-core pays the same for each of them as for a resolver field: a response path, a resolve-info
+tuple, an argument check, the resolver wrapper, a walk down `complete_value` and the scalar's `coerce_output_value`
+(≈ 5 µs). Here such a field is read with one `getattr` and its value kept as it is when it is already what the
+scalar would return (a `str` for `String` and `ID`, a `bool`, an `int` within GraphQL's 32 bits, a `float`), or the
+enum member's name. Anything else (a `None`, a value of another type, a field with a resolver, arguments or an
+extension, a schema with resolver middleware) takes graphql-core's path unchanged, so errors, nullability and
+coercion behave exactly as before; tests/api/test_execution.py runs the same operations through both executors.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, cast
+from weakref import WeakKeyDictionary
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLString,
+)
+from graphql.pyutils import Path, Undefined
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+__all__ = ["LeanExecutor"]
+
+# A plan: the attribute to read and the completer of its value; the completer returns `SLOW` when the value needs
+# graphql-core's completion (None, another type, anything unusual).
+SLOW: Final = object()
+Completer = Callable[[Any], Any]
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_EXACT: Final[dict[str, type]] = {
+    GraphQLString.name: str,
+    GraphQLID.name: str,
+    GraphQLBoolean.name: bool,
+    GraphQLFloat.name: float,
+}
+_BUILT_IN: Final = {t.name: t for t in (GraphQLString, GraphQLID, GraphQLBoolean, GraphQLFloat, GraphQLInt)}
+
+# Plans per schema and (type name, field name); a schema's plans go with it (tests build many schemas).
+_plans: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], _Plan | None]] = WeakKeyDictionary()
+
+
+def _exact(kind: type) -> Completer:
+    def complete(value: Any) -> Any:
+        return value if type(value) is kind else SLOW
+
+    return complete
+
+
+def _int(value: Any) -> Any:
+    return value if type(value) is int and _INT_MIN <= value <= _INT_MAX else SLOW
+
+
+def _scalar(graphql_type: GraphQLScalarType) -> Completer:
+    coerce = graphql_type.coerce_output_value
+
+    def complete(value: Any) -> Any:
+        if value is None:
+            return SLOW
+        coerced = coerce(value)
+        return SLOW if coerced is None or coerced is Undefined else coerced
+
+    return complete
+
+
+def _enum(graphql_type: GraphQLEnumType) -> Completer:
+    """The enum's own coercion, remembered per member (there are a few; a value that is not one goes to graphql-core
+    and is not remembered)."""
+    names: dict[Any, str] = {}
+    coerce = graphql_type.coerce_output_value
+
+    def complete(value: Any) -> Any:
+        try:
+            return names[value]
+        except (KeyError, TypeError):
+            pass
+        if not isinstance(value, enum.Enum):
+            return SLOW
+        names[value] = name = coerce(value)
+        return name
+
+    return complete
+
+
+def _completer(return_type: GraphQLOutputType) -> Completer | None:
+    named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+    if isinstance(named, GraphQLEnumType):
+        return _enum(named)
+    if not isinstance(named, GraphQLScalarType):
+        return None  # lists, objects, abstract types
+    if _BUILT_IN.get(named.name) is not named:
+        return _scalar(named)
+    return _int if named.name == GraphQLInt.name else _exact(_EXACT[named.name])
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to read one field in line: the attribute, and one of a leaf's completer, an object type to execute, or
+    (for a list) the object type of its items and whether they are declared non-null."""
+
+    attribute: str
+    return_type: GraphQLOutputType  # as declared: where an error goes depends on its nullability
+    nullable: bool
+    leaf: Completer | None = None
+    object_type: GraphQLObjectType | None = None
+    item_type: GraphQLOutputType | None = None  # a list's item type, as declared
+
+
+def _inline_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
+    """The object type whose fields can be executed in line (graphql-core checks `is_type_of` first, so not those)."""
+    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    return named if isinstance(named, GraphQLObjectType) and named.is_type_of is None else None
+
+
+def _plan(field: GraphQLField) -> _Plan | None:
+    """Return how to read `field` without graphql-core, or None when it needs graphql-core."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    basic = getattr(field.resolve, "_is_default", False)
+    if definition is None or not basic or field.args or definition.default_resolver is not getattr:
+        return None
+    attribute, declared = definition.python_name, field.type
+    nullable = not isinstance(declared, GraphQLNonNull)
+    named = declared.of_type if isinstance(declared, GraphQLNonNull) else declared
+    if isinstance(named, GraphQLList):
+        item_object = _inline_object(named.of_type)
+        return (
+            None
+            if item_object is None
+            else _Plan(attribute, declared, nullable, object_type=item_object, item_type=named.of_type)
+        )
+    object_type = _inline_object(declared)
+    if object_type is not None:
+        return _Plan(attribute, declared, nullable, object_type=object_type)
+    leaf = _completer(declared)
+    return None if leaf is None else _Plan(attribute, declared, nullable, leaf=leaf)
+
+
+class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, with plain attribute fields read and completed in line."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = self.schema
+        plans = _plans.get(schema)
+        if plans is None:
+            plans = _plans[schema] = {}
+        middleware = self.middleware_manager
+        self._lean_plans = plans if middleware is None or not middleware.middlewares else None
+
+    def _lean_plan(self, parent_type: GraphQLObjectType, field_name: str) -> _Plan | None:
+        plans = self._lean_plans
+        if plans is None:
+            return None
+        key = (parent_type.name, field_name)
+        try:
+            return plans[key]
+        except KeyError:
+            field = parent_type.fields.get(field_name)
+            plan = plans[key] = None if field is None else _plan(field)
+            return plan
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `execute_fields`, with planned fields read and completed in line."""
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        lean_plan = self._lean_plan
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                field_name = field_details_list[0].node.name.value
+                if field_name == "__typename":  # graphql-core's meta field answers the same
+                    results[response_name] = parent_type.name
+                    continue
+                plan = lean_plan(parent_type, field_name)
+                result = SLOW
+                if plan is not None:
+                    result = self._lean_field(plan, parent_type, source_value, field_details_list, path, response_name)
+                if result is SLOW:
+                    field_path = Path(path, response_name, parent_type.name)
+                    result = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path, position_context
+                    )
+                    if result is Undefined:
+                        continue
+                results[response_name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def _lean_field(
+        self,
+        plan: _Plan,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        field_details_list: Any,
+        path: Path | None,
+        response_name: str,
+    ) -> Any:
+        """The field's completed value (or an awaitable of it), or `SLOW` when graphql-core should resolve it.
+
+        `SLOW` is returned before anything is executed, so graphql-core starts the field afresh."""
+        try:
+            value = getattr(source_value, plan.attribute)
+        except Exception:
+            return SLOW  # graphql-core reads it again and reports the error on its path
+        if value is None:
+            return None if plan.nullable else SLOW  # graphql-core reports the null where it is not allowed
+        if plan.leaf is not None:
+            try:
+                return plan.leaf(value)
+            except Exception:
+                return SLOW
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            return SLOW
+        items = value if plan.item_type is not None else None
+        if items is not None and (type(items) not in (list, tuple) or any(i is None for i in items)):
+            return SLOW
+        field_path = Path(path, response_name, parent_type.name)
+        try:
+            if items is None:
+                object_type = cast("GraphQLObjectType", plan.object_type)
+                completed = self.collect_and_execute_subfields(object_type, field_details_list, field_path, value, None)
+            else:
+                completed = self._lean_list(plan, field_details_list, field_path, items)
+        except Exception as error:
+            self.handle_field_error(error, plan.return_type, field_details_list, field_path)
+            return None
+        if self.is_awaitable(completed):
+            return self._settle(completed, plan.return_type, field_details_list, field_path)
+        return completed
+
+    def _lean_list(self, plan: _Plan, field_details_list: Any, field_path: Path, items: Sequence[Any]) -> Any:
+        """graphql-core's `complete_iterable_value` for a list of objects, none of them null or awaitable."""
+        is_awaitable = self.is_awaitable
+        execute = self.collect_and_execute_subfields
+        object_type = cast("GraphQLObjectType", plan.object_type)
+        item_type = cast("GraphQLOutputType", plan.item_type)
+        completed: list[Any] = []
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = field_path.add_key(index, None)
+                try:
+                    result = execute(object_type, field_details_list, item_path, item, None)
+                except Exception as error:
+                    self.handle_field_error(error, item_type, field_details_list, item_path)
+                    result = None
+                if is_awaitable(result):
+                    result = self._settle(result, item_type, field_details_list, item_path)
+                    awaitable_indices.append(index)
+                completed.append(result)
+        except Exception:
+            if awaitable_indices:  # the items started before the error still run, and their errors are collected
+                self.settle_in_background([completed[index] for index in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed
+
+        async def completed_results() -> list[Any]:
+            awaited = await gather_with_cancel(*(completed[index] for index in awaitable_indices))
+            for index, result in zip(awaitable_indices, awaited, strict=True):
+                completed[index] = result
+            return completed
+
+        return completed_results()
+
+    async def _settle(
+        self, completed: Awaitable[Any], return_type: GraphQLOutputType, field_details_list: Any, path: Path
+    ) -> Any:
+        """Await a completion, reporting its error as graphql-core would for a field (or item) of `return_type`."""
+        try:
+            return await completed
+        except Exception as error:
+            self.handle_field_error(error, return_type, field_details_list, path)
+            return None

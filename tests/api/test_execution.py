@@ -1,0 +1,115 @@
+"""The app's executor (app/execution.py) gives the storefront and the dashboard the same bytes as graphql-core's.
+
+The demo catalogue is read through two apps on the same database, caches off: one as built, one whose schema runs
+Strawberry's standard executor. tests/unit/test_execution.py covers odd values and errors on a schema of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+import app.schema
+from app.asgi import create_app
+from app.bootstrap import Container
+from app.settings import Settings
+from bench import workloads
+from data.demo import seed_catalog
+from tests.conftest import STAFF_TOKEN
+from tests.support import container_with
+
+EVERYTHING_ABOUT_A_PRODUCT = """
+query Everything($slug: String!) {
+  product(slug: $slug) {
+    __typename id name slug description isPublished publishedAt createdAt updatedAt
+    seo { title description }
+    category { id name slug ancestors { name } children(first: 5) { edges { node { name } } } }
+    images { url alt }
+    thumbnail { url alt }
+    attributes { attribute { name slug } choices { name slug } number boolean text }
+    isAvailable
+    pricing(channel: "us") {
+      onSale
+      priceRange { start { gross { amount currency } net { amount } } stop { gross { amount currency } } }
+      priceRangeUndiscounted { start { gross { amount } } }
+    }
+    variants {
+      __typename id sku name quantityAvailable isInStock
+      pricing(channel: "us") { price { gross { amount currency } tax { amount } } undiscounted { gross { amount } } }
+    }
+  }
+}
+"""
+
+CATALOGUE = """
+query Catalogue {
+  categories(first: 10) { totalCount edges { cursor node { id name slug products(first: 3) { totalCount } } } }
+  collections(first: 5) { edges { node { name slug products(first: 4) { edges { node { name slug } } } } } }
+  products(first: 30, sortBy: {field: PRICE, direction: DESC}, filter: {channel: "us"}) {
+    totalCount
+    facets {
+      categories { count category { name } }
+      attributes { attribute { slug } values { choice { name } boolean count } }
+    }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { name isAvailable thumbnail { url } category { name } } }
+  }
+}
+"""
+
+MISTAKES = """
+query Mistakes {
+  missing: product(slug: "no-such-product") { name }
+  badCursor: products(first: 2, after: "not-a-cursor") { edges { node { name } } }
+}
+"""
+
+
+@pytest.fixture
+async def seeded(settings: Settings) -> AsyncIterator[Container]:
+    async with container_with(settings, empty=True, cache_enabled=False, response_cache_seconds=0) as container:
+        await seed_catalog(container.database, products=60, seed=11)
+        yield container
+
+
+async def _answers(container: Container, operations: list[tuple[str, dict[str, Any], bool]]) -> list[bytes]:
+    web = create_app(container=container)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://t") as client:
+        answers = []
+        for query, variables, staff in operations:
+            headers = {"Authorization": f"Bearer {STAFF_TOKEN}"} if staff else {}
+            response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+            assert response.status_code == 200, response.text
+            answers.append(response.content)
+        return answers
+
+
+async def test_the_apps_executor_answers_byte_for_byte_as_graphql_cores(
+    seeded: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await _answers(seeded, [(workloads.STAFF_EXPORT, {"after": None}, True)])
+    slugs = [edge["node"]["slug"] for edge in httpx.Response(200, content=first[0]).json()["data"]["products"]["edges"]]
+    category = "clothing"
+    operations = [
+        *((EVERYTHING_ABOUT_A_PRODUCT, {"slug": slug}, False) for slug in slugs[:8]),
+        *((workloads.PRODUCT_PAGE, {"slug": slug}, False) for slug in slugs[8:12]),
+        (workloads.CATEGORY_LISTING, {"slug": category}, False),
+        *((workloads.SEARCH, {"text": word}, False) for word in ("wool", "jaket", "linen")),
+        (workloads.STAFF_EXPORT, {"after": None}, True),
+        (CATALOGUE, {}, False),
+        (MISTAKES, {}, False),
+    ]
+
+    lean = await _answers(seeded, operations)
+    monkeypatch.setattr(app.schema, "LeanExecutor", StrawberryGraphQLCoreExecutionContext)
+    standard = await _answers(seeded, operations)
+
+    assert lean == standard
+    bodies = [httpx.Response(200, content=body).json() for body in lean]
+    assert all(body["data"]["product"]["variants"] for body in bodies[:8])  # the comparison saw real pages
+    assert bodies[12]["data"]["category"]["products"]["edges"]
+    assert bodies[-1]["errors"]
