@@ -50,6 +50,7 @@ PRODUCT_COLUMNS = (
     products.c.published_at,
     products.c.seo_title,
     products.c.seo_description,
+    products.c.in_stock,
 )
 
 
@@ -66,6 +67,7 @@ def to_product(row: Row[Any] | Any) -> Product:
         published_at=row.published_at,
         seo_title=row.seo_title,
         seo_description=row.seo_description,
+        in_stock=row.in_stock,
     )
 
 

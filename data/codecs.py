@@ -50,14 +50,14 @@ def encode_product(p: Product) -> bytes:
             p.published_at,
             p.seo_title,
             p.seo_description,
+            p.in_stock,
         ]
     )
 
 
 def decode_product(raw: bytes) -> Product:
-    (id_, name, slug, description, category_id, published, created, updated, published_at, seo_title, seo_text) = (
-        orjson.loads(raw)
-    )
+    (id_, name, slug, description, category_id, published, created, updated, published_at, seo_title, seo_text,
+     stock) = orjson.loads(raw)  # fmt: skip
     return Product(
         id=id_,
         name=name,
@@ -70,6 +70,7 @@ def decode_product(raw: bytes) -> Product:
         published_at=datetime.fromisoformat(published_at) if published_at else None,
         seo_title=seo_title,
         seo_description=seo_text,
+        in_stock=stock,
     )
 
 

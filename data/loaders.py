@@ -57,6 +57,12 @@ class Loaders:
     details_by_product: DataLoader[int, ProductDetails | None]
     whole_tables: WholeTables
 
+    @staticmethod
+    def note_stock_read() -> None:
+        """Record that the response shows data derived from stock that it read elsewhere than `stock_by_variant` (a
+        product's `in_stock` flag), so that a stock write drops it from the response cache."""
+        note_read(DataKind.STOCK)
+
 
 def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
     """Return fresh loaders for one request (a loader that outlives its request serves stale data)."""

@@ -168,9 +168,10 @@ class SqlStockRepository:
             await self._session.execute(
                 stock.insert().values(variant_id=variant_id, quantity_on_hand=quantity, quantity_allocated=0)
             )
+        self._changes.stale(DataKind.STOCK, keys.stock(variant_id))
         if product_id is not None:
             await catalog_sql.refresh_availability(await self._session.connection(), [product_id])
-        self._changes.stale(DataKind.STOCK, keys.stock(variant_id))
+            self._changes.stale(DataKind.STOCK, keys.product(product_id))  # the product's `in_stock` with it
 
 
 class SqlPriceRepository:

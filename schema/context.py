@@ -61,6 +61,8 @@ class LoaderSet(Protocol):
 
     @property
     def translation(self) -> Loader[tuple[int, str], ProductTranslation | None]: ...
+    def note_stock_read(self) -> None:
+        """Say that the response shows stock-derived data read with a product (`Product.in_stock`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,8 @@ class Product:
     published_at: datetime | None = None  # shoppers see a published product from this moment on
     seo_title: str | None = None
     seo_description: str | None = None
+    # Whether a variant has stock to sell now: derived from stock levels, kept by every stock write (never edited).
+    in_stock: bool = False
 
     def is_visible_at(self, now: datetime) -> bool:
         """Tell whether shoppers see the product at a moment: published, and its publication date reached."""

@@ -251,10 +251,10 @@ class Product(Node):
         return [ProductAttribute.from_domain(a, grouped[a.id]) for a in known if a.id in grouped]
 
     @strawberry.field(description="Whether any variant can be bought now.")
-    async def is_available(self, info: Info) -> bool:
-        variants = await info.context.loaders.variants_by_product.load(self.db_id)
-        levels = await info.context.loaders.stock_by_variant.load_many([v.id for v in variants])
-        return any(level is not None and level.is_in_stock for level in levels)
+    def is_available(self, info: Info) -> bool:
+        # The product's own flag, kept by every stock write: no variant or stock read, nothing to await.
+        info.context.loaders.note_stock_read()
+        return self.domain.in_stock
 
 
 def _first_image(found: list[model.ProductImage]) -> ProductImage | None:

@@ -19,11 +19,12 @@ from tests.support import Api, container_with
 PAGE = """
 { product(slug: "coat") {
     name
+    isAvailable
     category { name }
     variants { sku quantityAvailable pricing(channel: "us") { price { gross { amount } } } }
 } }
 """
-LISTING = '{ category(slug: "coats") { products { nodes { name } } } }'
+LISTING = '{ category(slug: "coats") { products { nodes { name isAvailable } } } }'
 
 
 @pytest.fixture
@@ -37,12 +38,13 @@ async def reader(settings: Settings) -> AsyncIterator[Api]:
 
 def _state(page: Any, listing: Any) -> tuple[Any, ...]:
     product = page["product"]
-    names = [n["name"] for n in listing["category"]["products"]["nodes"]]
+    names = [n["name"] + ("" if n["isAvailable"] else " (sold out)") for n in listing["category"]["products"]["nodes"]]
     if product is None:
         return (None, names)
     variant = product["variants"][0]
     price = variant["pricing"]["price"]["gross"]["amount"]
-    return product["name"], product["category"]["name"], variant["sku"], variant["quantityAvailable"], price, names
+    name = product["name"] + ("" if product["isAvailable"] else " (sold out)")
+    return name, product["category"]["name"], variant["sku"], variant["quantityAvailable"], price, names
 
 
 MUTATIONS = {
@@ -53,6 +55,7 @@ MUTATIONS = {
     "category": 'mutation($c: ID!) { categoryUpdate(id: $c, input: {name: "Outerwear"}) { userErrors { code } } }',
     "variant": 'mutation($v: ID!) { variantUpdate(id: $v, input: {sku: "COAT-XL"}) { userErrors { code } } }',
     "stock": "mutation($v: ID!) { stockUpdate(variantId: $v, quantity: 9) { userErrors { code } } }",
+    "sell out": "mutation($v: ID!) { stockUpdate(variantId: $v, quantity: 0) { userErrors { code } } }",
     "price": 'mutation($v: ID!) { variantPriceUpdate(variantId: $v, input: {channel: "us", amount: "80"}) '
     "{ userErrors { code } } }",
     "promotion": 'mutation($c: ID!) { cataloguePromotionCreate(input: {name: "Half", reward: {percentage: "50"}, '
@@ -66,6 +69,7 @@ EXPECTED = {
     "category": ("Coat", "Outerwear", "COAT-M", 4, "100.00", ["Coat"]),
     "variant": ("Coat", "Coats", "COAT-XL", 4, "100.00", ["Coat"]),
     "stock": ("Coat", "Coats", "COAT-M", 9, "100.00", ["Coat"]),
+    "sell out": ("Coat (sold out)", "Coats", "COAT-M", 0, "100.00", ["Coat (sold out)"]),
     "price": ("Coat", "Coats", "COAT-M", 4, "80.00", ["Coat"]),
     "promotion": ("Coat", "Coats", "COAT-M", 4, "50.00", ["Coat"]),
 }
