@@ -184,7 +184,10 @@ def build_container(settings: Settings) -> Container:
             retry=Retry(NoBackoff(), retries=1),
         )
         cache = RedisCache(cache_client, namespace=settings.redis_namespace)
-        broker = RedisBroker(redis, namespace=settings.redis_namespace)
+        # Publishes follow committed writes: short timeouts and a breaker, like the cache (see RedisBroker).
+        broker = RedisBroker(
+            redis, namespace=settings.redis_namespace, publisher=cache_client, breaker=Breaker("events")
+        )
     else:
         cache = MemoryCache()
         broker = MemoryBroker()

@@ -15,6 +15,8 @@ import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
+from data.breaker import Breaker
+
 log = structlog.get_logger(__name__)
 
 QUEUE_SIZE = 256
@@ -92,10 +94,20 @@ class MemoryBroker:
 
 
 class RedisBroker:
-    """Pub/sub through Redis: one SUBSCRIBE per channel per process, fanned out locally."""
+    """Pub/sub through Redis: one SUBSCRIBE per channel per process, fanned out locally.
 
-    def __init__(self, redis: Redis, *, namespace: str) -> None:
+    Publishing may use a client of its own with short timeouts (`publisher`) behind a breaker: a publish follows a
+    committed write, and while Redis hangs each would otherwise wait out the client's timeout and retries before the
+    mutation answers. With the breaker open, a publish fails at once (`RedisUnavailable`): the event is lost, as it
+    would be after the timeout, and the caller logs it.
+    """
+
+    def __init__(
+        self, redis: Redis, *, namespace: str, publisher: Redis | None = None, breaker: Breaker | None = None
+    ) -> None:
         self._redis = redis
+        self._publisher = publisher or redis
+        self._breaker = breaker or Breaker("events")
         self._prefix = f"{namespace}:"
         self._fanout = _Fanout()
         self._pubsub: PubSub | None = None
@@ -104,7 +116,8 @@ class RedisBroker:
         self._lock = asyncio.Lock()
 
     async def publish(self, channel: str, message: bytes) -> None:
-        await self._redis.publish(self._prefix + channel, message)
+        with self._breaker.guard():
+            await self._publisher.publish(self._prefix + channel, message)
 
     @contextlib.asynccontextmanager
     async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:

@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from data import catalog_search, catalog_sql, keys, pricing_sql
+from data.breaker import RedisUnavailable
 from data.cache import Cache
 from data.database import Database
 from data.dependencies import DataKind
@@ -273,5 +274,7 @@ class SqlUnitOfWork:
             log.exception("cache.invalidation_failed", keys=stale)
         try:
             await self._bus.publish(self._events)
+        except RedisUnavailable:  # the breaker logged the outage once; no traceback per write
+            log.warning("events.publish_skipped", events=[e.name for e in self._events])
         except Exception:
             log.exception("events.publish_failed", events=[e.name for e in self._events])

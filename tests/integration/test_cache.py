@@ -398,24 +398,6 @@ async def test_an_error_reply_does_not_open_the_breaker() -> None:
     assert not breaker.is_open
 
 
-@pytest.fixture
-async def silent_redis() -> AsyncIterator[tuple[str, list[int]]]:
-    """A server that accepts connections and never answers: a hung Redis. Yields its URL and a connection count."""
-    connections = [0]
-
-    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections[0] += 1
-        await reader.read()  # until the client gives up
-        writer.close()
-
-    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"redis://127.0.0.1:{port}/0", connections
-    finally:
-        server.close()
-
-
 async def test_a_hung_redis_costs_one_timeout_then_reads_go_straight_to_the_database(
     silent_redis: tuple[str, list[int]],
 ) -> None:

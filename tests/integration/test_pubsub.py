@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from data import pubsub
+from data.breaker import Breaker, RedisUnavailable
 from data.pubsub import Broker, MemoryBroker, RedisBroker
 
 
@@ -90,3 +94,28 @@ async def test_a_listener_cancelled_while_subscribing_leaves_nothing_behind(brok
     async with broker.listen("a") as again:
         await broker.publish("a", b"after")
         assert await _next(again) == b"after"
+
+
+async def test_a_hung_redis_costs_a_publisher_one_timeout_then_publishes_fail_at_once(
+    silent_redis: tuple[str, list[int]],
+) -> None:
+    """A publish follows a committed write: while Redis hangs, a mutation must not wait out a timeout each time."""
+    url, connections = silent_redis
+    publisher = Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
+    broker = RedisBroker(publisher, namespace="hung", publisher=publisher, breaker=Breaker("events"))
+    failures: list[type[BaseException]] = []
+    started = time.monotonic()
+    try:
+        for _ in range(10):
+            try:
+                await broker.publish("events:test", b"{}")
+            except Exception as error:
+                failures.append(type(error))
+    finally:
+        await broker.close()
+        await publisher.aclose()
+
+    assert failures[0] is not RedisUnavailable  # the first waited for its timeout
+    assert failures[1:] == [RedisUnavailable] * 9
+    assert connections[0] == 1
+    assert time.monotonic() - started < 2
