@@ -212,6 +212,14 @@ class FanoutHub:
         """Tell whether an operation runs on a shared feed: a well-formed subscription (anything else does not)."""
         return _is_subscription(query, operation_name, self._max_tokens)
 
+    def syntax_error(self, query: str) -> GraphQLError | None:
+        """Return why a document does not parse (or has too many tokens), or None when it parses."""
+        try:
+            parse(query, max_tokens=self._max_tokens)
+        except GraphQLError as error:
+            return error
+        return None
+
     def join(
         self,
         *,
@@ -309,6 +317,6 @@ def _is_subscription(query: str, operation_name: str | None, max_tokens: int) ->
     try:
         document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
-        return False  # Strawberry's own path reports the syntax error (and closes the socket, as the protocol says)
+        return False  # the handler reports it (`FanoutTransportWSHandler.run_operation`)
     operation = get_operation_ast(document, operation_name)
     return operation is not None and operation.operation is OperationType.SUBSCRIPTION

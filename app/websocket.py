@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol, cast
 
 import orjson
+from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -20,6 +21,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from app.fanout import FanoutHub, Feed, FormattedErrors, Outbox, Subscriber
 from schema.context import Context
+from schema.errors import format_errors
 
 
 class TextWebSocketAdapter(ASGIWebSocketAdapter):
@@ -80,6 +82,14 @@ class FanoutTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         hub = self._hub
         if not hub.shares(operation.query, operation.operation_name):
+            error = hub.syntax_error(operation.query)
+            if error is not None:
+                # Strawberry's own path lets the parser's exception escape here (logged as "Exception in worker
+                # task") and sends `complete`. A document that does not parse is an operation that cannot start:
+                # an `error` with its id, as for one that fails validation; the connection and its other
+                # subscriptions carry on.
+                self._refuse(operation, [error])
+                return
             await super().run_operation(operation)
             return
         self._shared[operation.id] = hub.join(
@@ -102,6 +112,14 @@ class FanoutTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         self.operations.pop(operation_id, None)
         self._hub.leave(*shared)
+
+    def _refuse(self, operation: Operation[Context, None], errors: list[GraphQLError]) -> None:
+        """End an operation that cannot start with an `error` message (errors formatted as over HTTP)."""
+        operation.completed = True
+        operation.task = None
+        self.operations.pop(operation.id, None)
+        payload = [error.formatted for error in format_errors(errors)]
+        self.outbox.put(orjson.dumps({"id": operation.id, "type": "error", "payload": payload}).decode())
 
     def _end_shared(self, operation: Operation[Context, None], errors: FormattedErrors | None) -> None:
         """Finish an operation whose feed ended, as `Operation.send_operation_message` does: forget, then send."""

@@ -306,6 +306,22 @@ async def test_a_subscription_that_fails_validation_gets_an_error_with_its_own_i
         assert (hub.subscriber_count(), hub.feed_count()) == (0, 0)
 
 
+async def test_a_document_that_does_not_parse_gets_an_error_and_the_connection_stays_usable(
+    server: str, hub: FanoutHub
+) -> None:
+    """graphql-transport-ws: an operation that cannot run gets an `error` message with its id (not a silent
+    `complete`), and the connection carries on."""
+    async with _connection(server) as ws:
+        await ws.send(json.dumps({"id": "bad", "type": "subscribe", "payload": {"query": "subscription {"}}))
+        message = await _receive(ws)
+        assert message["id"] == "bad"
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+        assert "Syntax Error" in message["payload"][0]["message"]
+        await _subscribe(ws, "good")
+        await _wait_for_hub(hub, subscribers=1, feeds=1)
+
+
 async def test_a_query_over_the_websocket_takes_strawberrys_own_path(server: str, hub: FanoutHub) -> None:
     query = '{ product(slug: "tote") { variants { sku } } }'
     async with _connection(server) as ws:
