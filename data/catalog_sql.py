@@ -162,17 +162,26 @@ async def fetch_stock(conn: AsyncConnection, variant_ids: Sequence[int]) -> dict
     return found
 
 
-async def refresh_availability(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
+async def refresh_availability(conn: AsyncConnection, product_ids: Sequence[int]) -> list[int]:
     """Recompute whether each product has a variant with stock to sell (`products.in_stock`, what `inStock` filters
-    by). Call it in the transaction that changed the stock, after locking the products (see `SqlStockRepository`)."""
+    by), and return the products whose flag changed. Call it in the transaction that changed the stock, after
+    locking the products (see `SqlStockRepository`)."""
     sellable = (
         select(variants.c.id)
         .join(stock, stock.c.variant_id == variants.c.id)
         .where(variants.c.product_id == products.c.id, stock.c.quantity_on_hand > stock.c.quantity_allocated)
         .exists()
     )
+    changed: list[int] = []
     for chunk in batched(product_ids):
-        await conn.execute(update(products).where(products.c.id.in_(chunk)).values(in_stock=sellable))
+        flipped = await conn.execute(
+            update(products)
+            .where(products.c.id.in_(chunk), products.c.in_stock.is_distinct_from(sellable))
+            .values(in_stock=sellable)
+            .returning(products.c.id)
+        )
+        changed.extend(flipped.scalars())
+    return changed
 
 
 async def fetch_category_tree(conn: AsyncConnection) -> CategoryTree:

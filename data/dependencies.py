@@ -4,7 +4,9 @@ A whole cached response (`app/response_cache.py`) is stored with the version of 
 committed write replaces the versions of the kinds it wrote (`data/uow.py`). The read sites of the data layer note
 what they read here. Every response reads the catalog; stock and prices are noted where they are read:
 
-- `STOCK`: stock levels (a variant's availability, `Product.isAvailable`), and listings filtered by `inStock`;
+- `STOCK`: stock levels (a variant's `quantityAvailable` and `isInStock`);
+- `AVAILABILITY`: whether a product can be bought (`Product.isAvailable`, listings filtered by `inStock`: the
+  product's stored `in_stock` flag), which a stock write changes only when it sells a product out or brings it back;
 - `PRICES`: price rows, promotions, tax rates and channels (every `pricing` field), and listings filtered, sorted or
   faceted by price or restricted to a channel's products (`filter.channel`).
 
@@ -23,6 +25,7 @@ from enum import StrEnum
 class DataKind(StrEnum):
     CATALOG = "catalog"  # products, variants, images, categories, attributes, collections, translations
     STOCK = "stock"
+    AVAILABILITY = "availability"  # products.in_stock: changes far less often than stock levels
     PRICES = "prices"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Bump when a cached value's encoding changes, so old processes' entries are simply never read.
 # The Redis namespace (`VITRINE_REDIS_NAMESPACE`) is prepended by the cache itself.
-PREFIX = "v6:"
+PREFIX = "v7:"
 
 
 def product(product_id: int) -> str:

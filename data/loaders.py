@@ -58,10 +58,10 @@ class Loaders:
     whole_tables: WholeTables
 
     @staticmethod
-    def note_stock_read() -> None:
-        """Record that the response shows data derived from stock that it read elsewhere than `stock_by_variant` (a
-        product's `in_stock` flag), so that a stock write drops it from the response cache."""
-        note_read(DataKind.STOCK)
+    def note_availability_read() -> None:
+        """Record that the response shows whether products can be bought (their `in_stock` flag, read with the
+        product), so that a stock write that changes it drops the response from the response cache."""
+        note_read(DataKind.AVAILABILITY)
 
 
 def build_loaders(database: Database, cached: ReadThrough) -> Loaders:

@@ -27,7 +27,7 @@ def kinds_read(query: ProductQuery) -> tuple[DataKind, ...]:
     """Return the kinds of data a listing's rows, order and counts depend on, besides the catalog."""
     kinds: list[DataKind] = []
     if query.in_stock is not None:
-        kinds.append(DataKind.STOCK)  # `products.in_stock`, kept by stock writes
+        kinds.append(DataKind.AVAILABILITY)  # `products.in_stock`, kept by stock writes
     if query.channel is not None:
         kinds.append(DataKind.PRICES)  # the channel's listings: who is sold there, at what lowest price
     return tuple(kinds)

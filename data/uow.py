@@ -171,8 +171,11 @@ class SqlStockRepository:
             )
         self._changes.stale(DataKind.STOCK, keys.stock(variant_id))
         if product_id is not None:
-            await catalog_sql.refresh_availability(await self._session.connection(), [product_id])
-            self._changes.stale(DataKind.STOCK, keys.product(product_id))  # the product's `in_stock` with it
+            # Most stock changes leave the product as buyable as it was: only a sell-out or a restock changes its
+            # flag, and only then go the cached product row and the responses that show availability.
+            flipped = await catalog_sql.refresh_availability(await self._session.connection(), [product_id])
+            if flipped:
+                self._changes.stale(DataKind.AVAILABILITY, *(keys.product(p) for p in flipped))
 
 
 class SqlPriceRepository:

@@ -61,8 +61,8 @@ class LoaderSet(Protocol):
 
     @property
     def translation(self) -> Loader[tuple[int, str], ProductTranslation | None]: ...
-    def note_stock_read(self) -> None:
-        """Say that the response shows stock-derived data read with a product (`Product.in_stock`)."""
+    def note_availability_read(self) -> None:
+        """Say that the response shows whether products can be bought (`Product.in_stock`, read with them)."""
 
 
 @dataclass(frozen=True, slots=True)

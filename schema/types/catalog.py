@@ -253,7 +253,7 @@ class Product(Node):
     @strawberry.field(description="Whether any variant can be bought now.")
     def is_available(self, info: Info) -> bool:
         # The product's own flag, kept by every stock write: no variant or stock read, nothing to await.
-        info.context.loaders.note_stock_read()
+        info.context.loaders.note_availability_read()
         return self.domain.in_stock
 
 

@@ -139,6 +139,33 @@ async def _cache_states(container: Container, queries: list[str]) -> list[str]:
     return [(await _post(container, q)).headers.get("x-cache", "computed") for q in queries]
 
 
+async def test_a_stock_count_change_keeps_responses_that_show_only_availability(cached: Container) -> None:
+    """Stock counts change far more often than products sell out: a listing showing `isAvailable` (or filtered by
+    `inStock`) stays cached across a count change, and goes when the product sells out or comes back."""
+    await add_product(cached.database, slug="tote", name="Tote", variants_=[VariantSpec(on_hand=3, price=Decimal(10))])
+    variant = (await _post(cached, QUERY)).json()["data"]["product"]["variants"][0]["id"]
+    queries = [AVAILABLE, IN_STOCK_ONLY, QUERY]
+    await _cache_states(cached, queries)
+    assert await _cache_states(cached, queries) == ["hit"] * 3
+
+    await _post_json(cached, STOCK, {"v": variant, "q": 7}, STAFF_TOKEN)
+    recounted = await _cache_states(cached, queries)
+    quantity = (await _post(cached, QUERY)).json()["data"]["product"]["variants"][0]["quantityAvailable"]
+    await _post_json(cached, STOCK, {"v": variant, "q": 0}, STAFF_TOKEN)
+    sold_out = await _cache_states(cached, queries)
+    listed_when_sold_out = (await _post(cached, IN_STOCK_ONLY)).json()["data"]["products"]["nodes"]
+    await _post_json(cached, STOCK, {"v": variant, "q": 2}, STAFF_TOKEN)
+    restocked = await _cache_states(cached, queries)
+    available = (await _post(cached, AVAILABLE)).json()["data"]["products"]["nodes"]
+
+    assert recounted == ["hit", "hit", "computed"]
+    assert quantity == 7
+    assert sold_out == ["computed"] * 3
+    assert listed_when_sold_out == []
+    assert restocked == ["computed"] * 3
+    assert available == [{"name": "Tote", "isAvailable": True}]
+
+
 async def test_a_write_drops_only_the_responses_that_read_its_kind_of_data(cached: Container) -> None:
     """A stock change keeps names and prices cached; a price change keeps names and availability; a rename drops
     all. Listings whose membership depends on stock (inStock) or prices (a channel) go with those writes."""
