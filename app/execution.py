@@ -199,7 +199,9 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                 plan = lean_plan(parent_type, field_name)
                 result = SLOW
                 if plan is not None:
-                    result = self._lean_field(plan, parent_type, source_value, field_details_list, path, response_name)
+                    result = self._lean_field(
+                        plan, parent_type, source_value, field_details_list, path, response_name, position_context
+                    )
                 if result is SLOW:
                     field_path = Path(path, response_name, parent_type.name)
                     result = self.execute_field(
@@ -236,6 +238,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         field_details_list: Any,
         path: Path | None,
         response_name: str,
+        position_context: Any,
     ) -> Any:
         """The field's completed value (or an awaitable of it), or `SLOW` when graphql-core should resolve it.
 
@@ -260,9 +263,11 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             if items is None:
                 object_type = cast("GraphQLObjectType", plan.object_type)
-                completed = self.collect_and_execute_subfields(object_type, field_details_list, field_path, value, None)
+                completed = self.collect_and_execute_subfields(
+                    object_type, field_details_list, field_path, value, position_context
+                )
             else:
-                completed = self._lean_list(plan, field_details_list, field_path, items)
+                completed = self._lean_list(plan, field_details_list, field_path, items, position_context)
         except Exception as error:
             self.handle_field_error(error, plan.return_type, field_details_list, field_path)
             return None
@@ -270,7 +275,9 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._settle(completed, plan.return_type, field_details_list, field_path)
         return completed
 
-    def _lean_list(self, plan: _Plan, field_details_list: Any, field_path: Path, items: Sequence[Any]) -> Any:
+    def _lean_list(
+        self, plan: _Plan, field_details_list: Any, field_path: Path, items: Sequence[Any], position_context: Any
+    ) -> Any:
         """graphql-core's `complete_iterable_value` for a list of objects, none of them null or awaitable."""
         is_awaitable = self.is_awaitable
         execute = self.collect_and_execute_subfields
@@ -282,7 +289,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             for index, item in enumerate(items):
                 item_path = field_path.add_key(index, None)
                 try:
-                    result = execute(object_type, field_details_list, item_path, item, None)
+                    result = execute(object_type, field_details_list, item_path, item, position_context)
                 except Exception as error:
                     self.handle_field_error(error, item_type, field_details_list, item_path)
                     result = None

@@ -115,16 +115,16 @@ class FanoutTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def _refuse(self, operation: Operation[Context, None], errors: list[GraphQLError]) -> None:
         """End an operation that cannot start with an `error` message (errors formatted as over HTTP)."""
-        operation.completed = True
         operation.task = None
-        self.operations.pop(operation.id, None)
-        payload = [error.formatted for error in format_errors(errors)]
-        self.outbox.put(orjson.dumps({"id": operation.id, "type": "error", "payload": payload}).decode())
+        self._finish(operation, [error.formatted for error in format_errors(errors)])
 
     def _end_shared(self, operation: Operation[Context, None], errors: FormattedErrors | None) -> None:
-        """Finish an operation whose feed ended, as `Operation.send_operation_message` does: forget, then send."""
-        if self._shared.pop(operation.id, None) is None:
-            return
+        """Finish an operation whose feed ended (unless it already left it)."""
+        if self._shared.pop(operation.id, None) is not None:
+            self._finish(operation, errors)
+
+    def _finish(self, operation: Operation[Context, None], errors: FormattedErrors | None) -> None:
+        """As `Operation.send_operation_message` does: forget the operation, then send `complete` or `error`."""
         operation.completed = True
         self.operations.pop(operation.id, None)
         message: CompleteMessage | ErrorMessage = (
