@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any, Self, cast
 
 import structlog
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import Column, CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from data import catalog_search, catalog_sql, keys, pricing_sql
@@ -40,6 +40,15 @@ class Changes:
         self.keys.update(cache_keys)
 
 
+async def _taken(session: AsyncSession, column: Column[Any], value: object, *, exclude_id: int) -> bool:
+    """Tell whether another row of `column`'s table than `exclude_id` holds `value` (a slug, a SKU)."""
+    table = column.table
+    count = await session.scalar(
+        select(func.count()).select_from(table).where(column == value, table.c.id != exclude_id)
+    )
+    return bool(count)
+
+
 class SqlProductRepository:
     def __init__(self, session: AsyncSession, changes: Changes) -> None:
         self._session = session
@@ -56,10 +65,7 @@ class SqlProductRepository:
         return product
 
     async def slug_taken(self, slug: str, *, exclude_id: int) -> bool:
-        count = await self._session.scalar(
-            select(func.count()).select_from(products).where(products.c.slug == slug, products.c.id != exclude_id)
-        )
-        return bool(count)
+        return await _taken(self._session, products.c.slug, slug, exclude_id=exclude_id)
 
     async def update(self, product: Product) -> None:
         await self._session.execute(
@@ -99,10 +105,7 @@ class SqlCategoryRepository:
         return Category(row.id, row.parent_id, row.name, row.slug, row.description, row.position)
 
     async def slug_taken(self, slug: str, *, exclude_id: int) -> bool:
-        count = await self._session.scalar(
-            select(func.count()).select_from(categories).where(categories.c.slug == slug, categories.c.id != exclude_id)
-        )
-        return bool(count)
+        return await _taken(self._session, categories.c.slug, slug, exclude_id=exclude_id)
 
     async def update(self, category: Category) -> None:
         await self._session.execute(
@@ -124,10 +127,7 @@ class SqlVariantRepository:
         return None if row is None else catalog_sql.to_variant(row)
 
     async def sku_taken(self, sku: str, *, exclude_id: int) -> bool:
-        count = await self._session.scalar(
-            select(func.count()).select_from(variants).where(variants.c.sku == sku, variants.c.id != exclude_id)
-        )
-        return bool(count)
+        return await _taken(self._session, variants.c.sku, sku, exclude_id=exclude_id)
 
     async def update(self, variant: ProductVariant) -> None:
         await self._session.execute(
