@@ -1,9 +1,11 @@
 """The lean executor (app/execution.py) answers exactly as graphql-core's: same data, same errors, same paths.
 
 A small schema holds every shape the fast path reads in line (scalars of each kind, an enum, a custom scalar,
-nullable and non-null objects and lists of them) beside resolver fields (sync and async, some raising), and
-hypothesis builds object graphs with awkward values (None where non-null is declared, ints beyond 32 bits, an int
-for an ID, attributes that raise). Both executors run the same operation on the same graph.
+nullable and non-null objects and lists of them) and every kind of resolver it calls directly (taking `self`, `root`,
+`parent` or `info`; arguments as literals, variables, defaults, enums, lists and input objects; returning a scalar,
+an object, an awaitable or an exception; raising) beside those it leaves to Strawberry (async, with a permission),
+and hypothesis builds object graphs with awkward values (None where non-null is declared, ints beyond 32 bits, an
+int for an ID, attributes that raise). Both executors run the same operation on the same graph.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import strawberry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
@@ -46,6 +49,27 @@ class Money:
     currency: str
 
 
+@strawberry.input
+class Affix:
+    text: str
+    repeat: int = 1
+
+
+class NotThree(BasePermission):
+    message = "not for a count of 3"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return getattr(source, "count", None) != 3  # (a name of "boom" would be masked: `shout` fails then)
+
+
+def _root_label(root: Leaf) -> str | None:
+    return root.label
+
+
+def _parent_count(parent: strawberry.Parent[Leaf]) -> int:
+    return parent.count
+
+
 @strawberry.type
 class Leaf:
     name: str
@@ -71,6 +95,64 @@ class Leaf:
             raise Boom("async resolver failed")
         return self.count
 
+    @strawberry.field
+    def tag(self, info: strawberry.Info, prefix: str = "x", colour: Colour = Colour.RED, times: int = 1) -> str:
+        """Arguments, defaults and where the resolver is called from."""
+        if self.name == "boom" and prefix == "v":
+            raise Boom("tag failed")
+        path = "/".join(str(key) for key in info.path.as_list())
+        return f"{prefix * times}:{colour.value}:{info.field_name}:{info.return_type}:{path}:{self.name}"
+
+    @strawberry.field
+    def pick(self, words: list[str] | None = None, affix: Affix | None = None) -> str:
+        """Mutates its list argument: a list shared between calls would grow from one to the next."""
+        chosen = words if words is not None else []
+        chosen.append(str(self.count))
+        text = affix.text * affix.repeat if affix is not None else ""
+        return f"{len(chosen)}:{','.join(chosen)}:{text}"
+
+    @strawberry.field
+    def twin(self) -> Money | None:
+        """An object (or whatever the price is) as the result."""
+        return self.price
+
+    @strawberry.field
+    def twin_required(self) -> Money:
+        return self.price_required
+
+    @strawberry.field
+    def echo(self) -> int:
+        """The count, however awkward, where a non-null Int is declared."""
+        return self.count
+
+    @strawberry.field
+    def soon(self) -> int | None:
+        """A plain resolver returning an awaitable."""
+
+        async def later() -> int | None:
+            await asyncio.sleep(0)
+            if self.count == 13:
+                raise Boom("awaitable failed")
+            return self.count
+
+        return later()  # type: ignore[return-value]
+
+    @strawberry.field
+    def failure(self) -> str | None:
+        """An exception returned, not raised: graphql-core reports it."""
+        return Boom("returned") if self.name == "boom" else self.name  # type: ignore[return-value]
+
+    @strawberry.field
+    def chosen_colour(self) -> Colour | None:
+        return self.colour
+
+    root_label: str | None = strawberry.field(resolver=_root_label)
+    parent_count: int = strawberry.field(resolver=_parent_count)
+
+    @strawberry.field(permission_classes=[NotThree])
+    def guarded(self) -> str:
+        return self.name
+
 
 @strawberry.type
 class Branch:
@@ -92,7 +174,7 @@ class Query:
 
 
 OPERATION = """
-query Everything {
+query Everything($prefix: String = "v", $words: [String!]) {
   branches {
     title
     leaf { ...LeafFields }
@@ -109,6 +191,14 @@ fragment LeafFields on Leaf {
   priceRequired { amount currency }
   skipped: name @skip(if: true)
   included: label @include(if: true)
+  tag
+  tagged: tag(prefix: $prefix, colour: BLUE, times: 2)
+  literal: tag(prefix: "l")
+  pick(words: $words)
+  pickLiteral: pick(words: ["a"], affix: {text: "y", repeat: 2})
+  twin { amount currency }
+  twinRequired { currency }
+  echo soon failure chosenColour rootLabel parentCount guarded
 }
 """
 
@@ -170,9 +260,9 @@ branches = st.builds(
 )
 
 
-def _answer(schema: strawberry.Schema, graph: list[Branch | None]) -> str:
+def _answer(schema: strawberry.Schema, graph: list[Branch | None], variables: dict[str, Any] | None = None) -> str:
     async def execute() -> ExecutionResult:
-        result = await schema.execute(OPERATION, context_value={"branches": graph})
+        result = await schema.execute(OPERATION, context_value={"branches": graph}, variable_values=variables)
         # Both executors leave the siblings of a failed non-null field to finish in the background (their errors
         # are dropped); let them, as a server's loop would, rather than close the loop on them.
         pending = asyncio.all_tasks() - {asyncio.current_task()}
@@ -189,15 +279,24 @@ def _answer(schema: strawberry.Schema, graph: list[Branch | None]) -> str:
     return json.dumps({"data": result.data, "errors": errors}, default=str)  # key order compared too
 
 
+variable_values = st.fixed_dictionaries(
+    {},
+    optional={
+        "prefix": st.one_of(st.sampled_from(["v", "w", ""]), st.none(), st.just(7)),
+        "words": st.one_of(st.lists(st.sampled_from(["p", "q"]), max_size=2), st.none()),
+    },
+)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(branches, st.none()), max_size=3))
-def test_the_lean_executor_answers_as_graphql_core_does(graph: list[Branch | None]) -> None:
-    assert _answer(lean, graph) == _answer(stock, graph)
+@given(st.lists(st.one_of(branches, st.none()), max_size=3), variable_values)
+def test_the_lean_executor_answers_as_graphql_core_does(graph: list[Branch | None], variables: dict[str, Any]) -> None:
+    assert _answer(lean, graph, variables) == _answer(stock, graph, variables)
 
 
 def test_plain_fields_skip_graphql_cores_field_path() -> None:
-    """The comparison above would pass if the fast path never ran: only resolver fields may reach graphql-core's
-    `execute_field` when every value is well formed."""
+    """The comparison above would pass if the fast path never ran: only the fields Strawberry must run itself may
+    reach graphql-core's `execute_field` when every value is well formed."""
     slow: list[str] = []
 
     class Counting(LeanExecutor):
@@ -233,5 +332,7 @@ def test_plain_fields_skip_graphql_cores_field_path() -> None:
     counting = strawberry.Schema(query=Query, execution_context_class=Counting)
 
     assert _answer(counting, graph) == _answer(stock, graph)
-    resolvers = ["Leaf.shout", "Leaf.later"]
-    assert sorted(slow) == sorted(["Query.branches", *resolvers * 3, "Leaf.later", "Leaf.later", "Leaf.later"])
+    # Strawberry's own path: async resolvers and a field with a permission. Plain resolvers (the root field too),
+    # however they take their arguments, are called directly.
+    strawberrys = ["Leaf.later", "Leaf.guarded"]
+    assert sorted(slow) == sorted([*strawberrys * 3, "Leaf.later", "Leaf.later", "Leaf.later"])
