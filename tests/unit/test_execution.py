@@ -70,6 +70,10 @@ def _parent_count(parent: strawberry.Parent[Leaf]) -> int:
     return parent.count
 
 
+def _guarded(root: Leaf) -> str:
+    return root.name
+
+
 @strawberry.type
 class Leaf:
     name: str
@@ -149,9 +153,7 @@ class Leaf:
     root_label: str | None = strawberry.field(resolver=_root_label)
     parent_count: int = strawberry.field(resolver=_parent_count)
 
-    @strawberry.field(permission_classes=[NotThree])
-    def guarded(self) -> str:
-        return self.name
+    guarded: str = strawberry.field(resolver=_guarded, permission_classes=[NotThree])
 
 
 @strawberry.type
