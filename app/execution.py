@@ -153,10 +153,30 @@ class _Plan:
     call: _Call | None = None
 
 
+# The `is_type_of` Strawberry gives a type that implements an interface: a plain, synchronous `isinstance` check
+# (with Strawberry's casts) that does not read its `info`.
+_STRAWBERRY_TYPE_CHECKS: Final = frozenset(
+    {
+        "GraphQLCoreConverter.from_object.<locals>._get_is_type_of.<locals>.is_type_of",
+        "GraphQLCoreConverter._get_is_type_of.<locals>.is_type_of",
+    }
+)
+
+
 def _inline_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
-    """The object type whose fields can be executed in line (graphql-core checks `is_type_of` first, so not those)."""
+    """The object type whose fields can be executed in line: without `is_type_of`, or with Strawberry's own (which
+    `_type_checked` runs first); not one with a check of the application's, which graphql-core runs."""
     named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    return named if isinstance(named, GraphQLObjectType) and named.is_type_of is None else None
+    if not isinstance(named, GraphQLObjectType):
+        return None
+    check = named.is_type_of
+    return named if check is None or getattr(check, "__qualname__", None) in _STRAWBERRY_TYPE_CHECKS else None
+
+
+def _type_checked(object_type: GraphQLObjectType, value: Any) -> bool:
+    """Whether `value` passes the object type's `is_type_of` (Strawberry's, which ignores its `info`), if any."""
+    check = object_type.is_type_of
+    return check is None or check(value, cast("Any", None)) is True
 
 
 # Strawberry's wrapper of a plain resolver (`GraphQLCoreConverter.from_resolver`), the only resolve function replaced.
@@ -335,12 +355,15 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(value, Exception) or self.is_awaitable(value):
             return SLOW
         items = value if plan.item_type is not None else None
-        if items is not None and (type(items) not in (list, tuple) or any(i is None for i in items)):
+        object_type = cast("GraphQLObjectType", plan.object_type)
+        if items is None:
+            if not _type_checked(object_type, value):
+                return SLOW  # graphql-core reports the value that is not of the type
+        elif type(items) not in (list, tuple) or any(i is None or not _type_checked(object_type, i) for i in items):
             return SLOW
         field_path = Path(path, response_name, parent_type.name)
         try:
             if items is None:
-                object_type = cast("GraphQLObjectType", plan.object_type)
                 completed = self.collect_and_execute_subfields(
                     object_type, field_details_list, field_path, value, position_context
                 )

@@ -1,7 +1,8 @@
 """The lean executor (app/execution.py) answers exactly as graphql-core's: same data, same errors, same paths.
 
 A small schema holds every shape the fast path reads in line (scalars of each kind, an enum, a custom scalar,
-nullable and non-null objects and lists of them) and every kind of resolver it calls directly (taking `self`, `root`,
+nullable and non-null objects and lists of them, objects of a type implementing an interface, and values that are
+not of their type) and every kind of resolver it calls directly (taking `self`, `root`,
 `parent` or `info`; arguments as literals, variables, defaults, enums, lists and input objects; returning a scalar,
 an object, an awaitable or an exception; raising) beside those it leaves to Strawberry (async, with a permission),
 and hypothesis builds object graphs with awkward values (None where non-null is declared, ints beyond 32 bits, an
@@ -14,7 +15,8 @@ import asyncio
 import enum
 import json
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import strawberry
 from hypothesis import HealthCheck, given, settings
@@ -74,8 +76,13 @@ def _guarded(root: Leaf) -> str:
     return root.name
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
 @strawberry.type
-class Leaf:
+class Leaf(Named):  # implementing an interface gives it Strawberry's `is_type_of`, run before its fields
     name: str
     label: str | None
     count: int
@@ -238,11 +245,14 @@ def leaves(draw: st.DrawFn) -> Leaf:
         price=draw(st.one_of(moneys, st.none())),
         price_required=draw(moneys),
     )
-    if draw(st.integers(0, 15)) == 0:  # an attribute that raises when read
+    roll = draw(st.integers(0, 15))
+    if roll == 0:  # an attribute that raises when read
         attribute = draw(st.sampled_from(sorted(_RAISING)))
         raising: Leaf = object.__new__(_RAISING[attribute])
         raising.__dict__.update((k, v) for k, v in vars(leaf).items() if k != attribute)
         return raising
+    if roll == 1:  # a Leaf's attributes, but not a Leaf: the type check refuses it
+        return cast("Leaf", SimpleNamespace(**vars(leaf)))
     return leaf
 
 
