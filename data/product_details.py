@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, String, Text, cast, func, select
+from sqlalchemy import Select, String, Text, cast, func, literal_column, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -134,6 +134,12 @@ def _prices_json(dialect: str) -> ColumnElement[Any]:
     return select(rows).where(channel_prices.c.variant_id == variants.c.id).scalar_subquery()
 
 
+def _joined(dialect: str, values: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The values joined with commas, as one text."""
+    join = func.string_agg if dialect == "postgresql" else func.group_concat
+    return join(values, literal_column("','"))
+
+
 def _amount(value: Any, dialect: Dialect) -> Decimal:
     found = _AMOUNT.process_result_value(value, dialect)
     assert found is not None
@@ -144,7 +150,8 @@ def _amount(value: Any, dialect: Dialect) -> Decimal:
 def _statement(dialect: str) -> Select[Any]:
     # Built once per dialect: building and keying the expression cost more than running it.
     in_collections = (
-        select(func.aggregate_strings(cast(collection_products.c.collection_id, String), ","))
+        # The separator as SQL text, not `aggregate_strings`'s literal parameter, which is rendered per execution.
+        select(_joined(dialect, cast(collection_products.c.collection_id, String)))
         .where(collection_products.c.product_id == products.c.id)
         .scalar_subquery()
     )
