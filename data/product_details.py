@@ -184,16 +184,19 @@ def _statement(dialect: str) -> Select[Any]:
 async def fetch_product_details(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, ProductDetails]:
     """Return the details of each product that exists, in one statement."""
     dialect = conn.dialect
-    rows = await conn.execute(_statement(dialect.name), {"product_ids": list(product_ids)})
+    result = await conn.execute(_statement(dialect.name), {"product_ids": list(product_ids)})
     found: dict[int, ProductDetails] = {}
     amounts: dict[tuple[object, str], Money] = {}
-    for row in rows:
-        details = found.get(row.product_id)
+    # Fetched at once and read by position (the statement's column order): a listing's products have ~100 variant
+    # rows, and per-row fetching and attribute access by name cost more than the mapping.
+    for row in result.all():
+        product_id = row[0]
+        details = found.get(product_id)
         if details is None:
-            collections = frozenset(int(c) for c in (row.collections or "").split(",") if c)
-            tax_class = TaxClass(row.tax_class)
-            details = ProductDetails(row.product_id, row.category_id, tax_class, collections, dialect, amounts)
-            found[row.product_id] = details
-        if row.id is not None:  # None: a product without variants
+            tax_class, category_id, joined = row[1], row[2], row[3]
+            collections = frozenset(int(c) for c in (joined or "").split(",") if c)
+            details = ProductDetails(product_id, category_id, TaxClass(tax_class), collections, dialect, amounts)
+            found[product_id] = details
+        if row[4] is not None:  # None: a product without variants
             details.add(_VariantRow(*row[4:]))
     return found
