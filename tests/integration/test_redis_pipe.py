@@ -75,3 +75,38 @@ async def test_an_error_reply_fails_the_call_and_the_connection() -> None:
     with pytest.raises(RedisReplyError, match="WRONGTYPE"):
         waiting.result()
     assert protocol.closed
+
+
+async def test_the_calls_of_one_turn_of_the_loop_are_written_together(redis_url: str) -> None:
+    client = Redis.from_url(redis_url)
+    prefix = f"test-pipe-{uuid.uuid4().hex[:8]}:"
+    await client.mset({f"{prefix}{i}": f"v{i}" for i in range(10)})
+    endpoint = endpoint_of(client)
+    assert endpoint is not None
+    pipe = PipelinedRedis(endpoint)
+    writes: list[bytes] = []
+    try:
+        assert await pipe.mget([f"{prefix}0".encode()]) == [b"v0"]  # connected
+        protocol = pipe._protocol
+        assert protocol is not None
+        assert protocol.transport is not None
+        transport = protocol.transport
+
+        class Recording:
+            def write(self, data: bytes) -> None:
+                writes.append(data)
+                transport.write(data)
+
+            def abort(self) -> None:
+                transport.abort()
+
+        protocol.transport = Recording()  # type: ignore[assignment]
+        replies = await asyncio.gather(*[pipe.mget([f"{prefix}{i}".encode()]) for i in range(10)])
+        later = await pipe.mget([f"{prefix}3".encode()])
+    finally:
+        pipe.close()
+        await client.aclose()
+
+    assert replies == [[f"v{i}".encode()] for i in range(10)]
+    assert later == [b"v3"]
+    assert [w.count(b"MGET") for w in writes] == [10, 1]
