@@ -5,9 +5,10 @@ Most fields of a listing or an export are plain attributes with a scalar value: 
 tuple, an argument check, the resolver wrapper, a walk down `complete_value` and the scalar's `coerce_output_value`
 (≈ 5 µs). Here such a field is read with one `getattr` and its value kept as it is when it is already what the
 scalar would return (a `str` for `String` and `ID`, a `bool`, an `int` within GraphQL's 32 bits, a `float`), or the
-enum member's name. Anything else (a `None`, a value of another type, a field with a resolver, arguments or an
-extension, a schema with resolver middleware) takes graphql-core's path unchanged, so errors, nullability and
-coercion behave exactly as before; tests/api/test_execution.py runs the same operations through both executors.
+enum member's name. Anything else (a `None`, a value of another type, a field with an `async` resolver or an
+extension, an object type with an `is_type_of` of the application's, a schema with resolver middleware) takes
+graphql-core's path unchanged, so errors, nullability and coercion behave exactly as before;
+tests/unit/test_execution.py compares both executors on random data, tests/api/test_execution.py on the real schema.
 
 A field with a plain (not `async`) Strawberry resolver, no field extension (permissions are extensions) and no
 exception handler in the schema is called directly: graphql-core builds its resolve info and completes its value as
@@ -19,7 +20,6 @@ node rather than once per call. The resolver sees the same arguments, `Info`, `s
 from __future__ import annotations
 
 import enum
-import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
@@ -199,7 +199,6 @@ def _call_plan(field: GraphQLField, definition: StrawberryField, converter: Grap
         or type(definition).get_result is not StrawberryField.get_result
         or type(resolver).__call__ is not StrawberryResolver.__call__
         or not callable(resolver.wrapped_func)
-        or inspect.isawaitable(resolver.wrapped_func)
     ):
         return None
     by_name = (resolver.root_parameter, resolver.parent_parameter)
