@@ -25,6 +25,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,9 +35,10 @@ from data.tables import attribute_choices, product_attributes, products, search_
 from domain.catalog.search import SearchQuery, tokenize, words
 
 _VOCABULARY_WORD = re.compile(r"^\w{2,100}$", re.UNICODE)
-# Spelled exactly as in the GIN index of migration 0003, so that the planner uses the index.
 _PG_CONFIG: ColumnClause[Any] = literal_column("'simple'::regconfig")
-_PG_VECTOR = func.to_tsvector(_PG_CONFIG, products.c.search_document)
+# `to_tsvector('simple', search_document)`, stored and indexed by PostgreSQL (migration 0010). Not in the models:
+# SQLite has no such column.
+_PG_VECTOR: ColumnClause[Any] = literal_column("products.search_vector", TSVECTOR)
 
 
 def document_for(*, name: str, description: str, skus: Iterable[str], labels: Iterable[str] = ()) -> str:

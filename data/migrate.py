@@ -14,9 +14,15 @@ from data.database import Database
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-# Search index objects that live outside the models (SQLite's FTS5 tables, PostgreSQL's expression and trigram
-# indexes): migrations own them, so autogenerate must not propose to drop them.
-UNMODELLED = ("product_fts", "ix_products_search_document", "ix_search_terms_term_trgm")
+# Search objects that live outside the models (SQLite's FTS5 tables; PostgreSQL's stored search vector, its index
+# and the trigram index): migrations own them, so autogenerate must not propose to drop them.
+UNMODELLED = (
+    "product_fts",
+    "ix_products_search_document",
+    "ix_search_terms_term_trgm",
+    "search_vector",
+    "ix_products_search_vector",
+)
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
