@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import orjson
@@ -16,7 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -26,7 +26,7 @@ from app.bootstrap import Container, build_container
 from app.fanout import FanoutHub
 from app.graphiql import ASSETS_PATH, assets_app, local_page
 from app.logging import configure_logging
-from app.observability import RequestContextMiddleware, operation_metrics
+from app.observability import RequestContextMiddleware, bind_request_id, operation_metrics
 from app.response_cache import is_cacheable_query
 from app.response_front import SCOPE_KEY, Cacheable, ResponseCacheFront
 from app.schema import build_schema
@@ -80,7 +80,7 @@ class VitrineGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            await self.serve_websocket(scope, receive, send)
             return
         request = Request(scope, receive)
         marker = scope.get(SCOPE_KEY)
@@ -93,6 +93,11 @@ class VitrineGraphQL(GraphQL[Context, None]):
             code = Codes.UNAUTHENTICATED if exc.status_code == 401 else Codes.BAD_REQUEST
             response = Response(_error_body(exc.reason, code), exc.status_code, media_type="application/json")
         await response(scope, receive, send)
+
+    def serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[object]:
+        """Serve a websocket as Strawberry's `__call__` does, without keeping a coroutine frame around `run` (its
+        own, or ours) for the connection's life."""
+        return self.run(WebSocket(scope, receive=receive, send=send))
 
     async def _payload(self, request: Request) -> object:
         """Return the request's GraphQL payload (a JSON body, or a GET's query parameters), or `None`."""
@@ -160,24 +165,27 @@ class VitrineGraphQL(GraphQL[Context, None]):
         return await super().on_ws_connect(context)
 
 
-class WebSocketShortcut:
-    """Hand websockets on one path straight to their endpoint, past the exception middleware and the router.
+class Vitrine(Starlette):
+    """The Starlette app, with websockets on `/graphql` handed straight to Strawberry's view.
 
-    Each layer is a coroutine frame that every open connection keeps while it waits for a message: ~2.5 KiB per
-    idle subscriber for these two. Neither does anything for our websockets: the router has one websocket route,
-    and the exception middleware handles `HTTPException`s, which the GraphQL view does not raise.
+    Every layer of the ASGI chain is a coroutine frame that each open connection keeps while it waits for a message
+    (240-500 B each). None of the middleware does anything for these websockets but the request id: the response
+    cache, CORS and Starlette's error and exception layers handle HTTP only, and the router has one websocket
+    route. So the id is given here, and the other ~1.7 KiB per idle subscriber are not kept (docs/performance.md).
     """
 
-    def __init__(self, app: ASGIApp, *, path: str, endpoint: ASGIApp) -> None:
-        self.app = app
-        self.path = path
-        self.endpoint = endpoint
+    def __init__(self, *, graphql: VitrineGraphQL, websocket_path: str, **options: Any) -> None:
+        super().__init__(**options)
+        self._graphql = graphql
+        self._websocket_path = websocket_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and scope["path"] == self.path:
-            await self.endpoint(scope, receive, send)
+        if scope["type"] == "websocket" and scope["path"] == self._websocket_path:
+            scope["app"] = self
+            bind_request_id(scope)
+            await self._graphql.serve_websocket(scope, receive, send)
         else:
-            await self.app(scope, receive, send)
+            await super().__call__(scope, receive, send)
 
 
 @contextlib.asynccontextmanager
@@ -215,10 +223,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    app = Starlette(
+    app = Vitrine(
+        graphql=graphql,
+        websocket_path="/graphql",
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),  # served by `WebSocketShortcut` below, before the router
+            WebSocketRoute("/graphql", graphql),  # served by `Vitrine.__call__`, before the middleware
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
@@ -236,8 +246,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             expose_headers=["X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(WebSocketShortcut, path="/graphql", endpoint=graphql)
-    app.add_middleware(RequestContextMiddleware)  # websockets get a request id too
+    app.add_middleware(RequestContextMiddleware)
     if container.responses is not None:
         # Outermost: a cached response is sent before the middleware and the view run (app/response_front.py).
         app.add_middleware(

@@ -18,6 +18,16 @@ log = structlog.get_logger("vitrine.http")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def bind_request_id(scope: Scope) -> str:
+    """Give a request or websocket its id (the caller's `X-Request-ID` when sane), in its scope and its logs."""
+    incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+    request_id = incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
+    scope.setdefault("state", {})["request_id"] = request_id
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    return request_id
+
+
 class RequestContextMiddleware:
     """Give every request an id (the caller's `X-Request-ID` when sane), bind it to logs, echo it back."""
 
@@ -28,11 +38,7 @@ class RequestContextMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
-        scope.setdefault("state", {})["request_id"] = request_id
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        request_id = bind_request_id(scope)
         if scope["type"] == "websocket":
             # Nothing to add to a websocket's messages: pass `send` through rather than wrap every message.
             await self.app(scope, receive, send)
