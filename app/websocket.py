@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, Protocol, cast
 
 import orjson
 from graphql import GraphQLError
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     CompleteMessage,
@@ -30,6 +30,28 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
     Strawberry sends a binary frame when `encode_json` returns bytes (ours does: orjson). Both websocket protocols
     carry "stringified" JSON only, and browser clients (graphql-ws, which GraphiQL uses) reject binary frames.
     """
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object, None]:
+        """Yield the client's messages as Strawberry does, for less memory per idle connection.
+
+        The loop waits in Starlette's `receive` itself, not in `receive_text` (a coroutine frame less, ~220 B), and
+        parses with orjson, which shares the keys' strings between messages (the last message stays referenced
+        while the connection waits: ~260 B less than `json.loads`). Disconnecting ends the loop; a binary frame or
+        a message that is not JSON raises Strawberry's exceptions, as its own loop does.
+        """
+        ws = self.ws
+        try:
+            while ws.application_state != WebSocketState.DISCONNECTED:
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                try:
+                    yield orjson.loads(message["text"])
+                except orjson.JSONDecodeError as exc:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from exc
+        except KeyError as exc:
+            raise NonTextMessageReceived from exc
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         await self.send_text(orjson.dumps(message).decode())

@@ -176,6 +176,24 @@ async def test_a_bad_token_in_connection_init_is_refused(server: str) -> None:
     assert closed.value.rcvd.code == 4403
 
 
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        (b"{}", "WebSocket message type must be text"),
+        ("not json", "WebSocket message must be valid JSON"),
+    ],
+)
+async def test_a_binary_or_non_json_message_closes_the_connection_with_4400(
+    server: str, frame: str | bytes, reason: str
+) -> None:
+    async with _connection(server) as ws:
+        await ws.send(frame)
+        with pytest.raises(ConnectionClosed) as closed:
+            await _receive(ws)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4400, reason)
+
+
 @pytest.mark.parametrize("backend", ["production"])
 async def test_a_write_on_one_process_reaches_a_subscriber_on_another(
     server: str, container: Container, settings: Settings
