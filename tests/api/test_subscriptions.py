@@ -176,6 +176,14 @@ async def test_a_bad_token_in_connection_init_is_refused(server: str) -> None:
     assert closed.value.rcvd.code == 4403
 
 
+async def test_a_websocket_without_a_known_subprotocol_is_closed_with_4406(server: str) -> None:
+    async with connect(f"ws://{server}/graphql", subprotocols=[Subprotocol("chat")]) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4406, "Subprotocol not acceptable")
+
+
 @pytest.mark.parametrize(
     ("frame", "reason"),
     [
