@@ -143,8 +143,17 @@ class RedisBroker:
         await self._pubsub.subscribe(self._prefix + channel)
         if self._reader is None or self._reader.done():
             self._reader = asyncio.create_task(self._read(self._pubsub), name="vitrine-pubsub-reader")
-        # Wait for Redis to confirm, so a publish right after entering the context is not missed.
-        await asyncio.wait_for(confirmed, timeout=5)
+        # Wait for Redis to confirm, so a publish right after entering the context is not missed. Not with
+        # `asyncio.wait_for`: on Python 3.11 it loses a cancellation that arrives in the turn the confirmation does,
+        # and the listener then outlives the subscription that was being cancelled.
+        async with asyncio.timeout(5):
+            await confirmed
+        # redis-py can swallow a cancellation that arrives while it sends the command (seen under load: the task's
+        # cancel request stays counted, but no `CancelledError` comes out). Raise it here, or the subscription being
+        # cancelled would go on listening until the process ends.
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError
 
     async def _read(self, pubsub: PubSub) -> None:
         while True:
