@@ -154,8 +154,9 @@ class ResponseCacheFront:
     ) -> None:
         pending = self._responses.flight(key, version)
         if pending is not None:
-            try:
-                body = await asyncio.wait_for(asyncio.shield(pending), FLIGHT_WAIT_SECONDS)
+            try:  # (`asyncio.timeout`, not `wait_for`, which on Python 3.11 can lose the request's cancellation)
+                async with asyncio.timeout(FLIGHT_WAIT_SECONDS):
+                    body = await asyncio.shield(pending)
             except TimeoutError:
                 body = None
             if body is not None:
