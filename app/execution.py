@@ -220,17 +220,13 @@ def _plan(field: GraphQLField, converter: GraphQLCoreConverter | None) -> _Plan 
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is None:
         return None
-    if not getattr(field.resolve, "_is_default", False):
-        call = None if converter is None else _call_plan(field, definition, converter)
-        if call is None:
-            return None
-        declared = field.type
-        leaf = _completer(declared)
-        return _Plan(definition.python_name, declared, not isinstance(declared, GraphQLNonNull), leaf=leaf, call=call)
-    if field.args or definition.default_resolver is not getattr:
-        return None
     attribute, declared = definition.python_name, field.type
     nullable = not isinstance(declared, GraphQLNonNull)
+    if not getattr(field.resolve, "_is_default", False):
+        call = None if converter is None else _call_plan(field, definition, converter)
+        return None if call is None else _Plan(attribute, declared, nullable, leaf=_completer(declared), call=call)
+    if field.args or definition.default_resolver is not getattr:
+        return None
     named = declared.of_type if isinstance(declared, GraphQLNonNull) else declared
     if isinstance(named, GraphQLList):
         item_object = _inline_object(named.of_type)
@@ -247,7 +243,8 @@ def _plan(field: GraphQLField, converter: GraphQLCoreConverter | None) -> _Plan 
 
 
 class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with plain attribute fields read and completed in line."""
+    """graphql-core's executor, with plain attribute fields read and completed in line, and plain resolvers called
+    without Strawberry's per-call wrapper."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
