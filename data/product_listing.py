@@ -127,8 +127,11 @@ async def fetch_product_slice(
     counted = [total.label("total_count")] if count_total else []
     page = select(*PRODUCT_COLUMNS, *columns, *counted).select_from(source).where(*conditions)
     if after is not None:
-        position = tuple_(*(getattr(c, "element", c) for c in columns))
-        values = tuple_(*(literal(v) for v in _key_values(query.sort, after)))
+        keyed = [getattr(c, "element", c) for c in columns]
+        position = tuple_(*keyed)
+        # Each value bound as its column's type: an amount is stored as a scaled integer on SQLite, and a bare
+        # Decimal compared with it put the cursor's own row after the cursor again (the same page for ever).
+        values = tuple_(*(literal(v, c.type) for c, v in zip(keyed, _key_values(query.sort, after), strict=True)))
         page = page.where(position < values if query.sort.descending else position > values)
     order = [c.desc() if query.sort.descending else c.asc() for c in columns]
     rows = (await conn.execute(page.order_by(*order).limit(limit))).all()
