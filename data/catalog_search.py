@@ -14,6 +14,8 @@ from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     Integer,
+    Text,
+    all_,
     and_,
     bindparam,
     case,
@@ -23,9 +25,10 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     update,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -39,6 +42,7 @@ _PG_CONFIG: ColumnClause[Any] = literal_column("'simple'::regconfig")
 # `to_tsvector('simple', search_document)`, stored and indexed by PostgreSQL (migration 0010). Not in the models:
 # SQLite has no such column.
 _PG_VECTOR: ColumnClause[Any] = literal_column("products.search_vector", TSVECTOR)
+_SQLITE_ESCAPE = "/"
 
 
 def document_for(*, name: str, description: str, skus: Iterable[str], labels: Iterable[str] = ()) -> str:
@@ -57,31 +61,88 @@ def vocabulary_for(*, name: str, skus: Iterable[str], labels: Iterable[str] = ()
     return {w for w in found if _VOCABULARY_WORD.match(w)}
 
 
-def matches(dialect: str, query: SearchQuery) -> ColumnElement[bool]:
-    """Return the condition that a product matches every word of the search (each as a prefix)."""
+def matches(dialect: str) -> ColumnElement[bool]:
+    """Return the condition that a product matches every word of the search (each as a prefix).
+
+    Bound at execution to `search_values`'s `search_match`: statements are built once per shape (see
+    `data.product_listing`), not per search.
+    """
     if dialect == "postgresql":
-        tsquery = " & ".join(
-            "(" + " | ".join(f"{form}:*" if term.prefix else form for form in term.forms) + ")" for term in query.terms
-        )
-        return _PG_VECTOR.op("@@")(func.to_tsquery(_PG_CONFIG, tsquery))
-    fts = " AND ".join(
-        "(" + " OR ".join(f'"{form}"*' if term.prefix else f'"{form}"' for form in term.forms) + ")"
-        for term in query.terms
-    )
-    matching = text("SELECT rowid FROM product_fts WHERE product_fts MATCH :fts").bindparams(fts=fts)
+        return _PG_VECTOR.op("@@")(func.to_tsquery(_PG_CONFIG, bindparam("search_match", type_=Text)))
+    matching = text("SELECT rowid FROM product_fts WHERE product_fts MATCH :search_match")
     return products.c.id.in_(matching.columns(column("rowid", Integer)))
 
 
-def relevance_key(query: SearchQuery) -> ColumnElement[int]:
+def _starts_with_text(dialect: str) -> ColumnElement[bool]:
+    """Return the condition that a product's name starts with the search text (relevance tiers 3 and 2)."""
+    return _like(dialect, products.c.sort_name, bindparam("search_prefix", type_=Text))
+
+
+def _holds_every_word(dialect: str, word_count: int) -> ColumnElement[bool]:
+    """Return the condition that a product's name holds every word of the search (relevance tier 1).
+
+    PostgreSQL takes the words as one array (`LIKE ALL`), so one statement serves any number of words; SQLite has
+    a `LIKE` per word, and `word_count` of them.
+    """
+    if dialect == "postgresql":
+        return products.c.sort_name.like(all_(bindparam("search_words", type_=ARRAY(Text))))
+    return and_(
+        true(),
+        *(_like(dialect, products.c.sort_name, bindparam(f"search_word_{i}", type_=Text)) for i in range(word_count)),
+    )
+
+
+def relevance_key(dialect: str, word_count: int) -> ColumnElement[int]:
     """Return minus the relevance tier (so that ascending order puts the best first), as `relevance_tier` does."""
-    text_form = query.text.casefold()
-    every_word = and_(*(products.c.sort_name.contains(word, autoescape=True) for word in tokenize(query.text)))
     return case(
-        (products.c.sort_name == text_form, -3),
-        (products.c.sort_name.startswith(text_form, autoescape=True), -2),
-        (every_word, -1),
+        (products.c.sort_name == bindparam("search_text", type_=Text), -3),
+        (_starts_with_text(dialect), -2),
+        (_holds_every_word(dialect, word_count), -1),
         else_=0,
     )
+
+
+def word_count(dialect: str, query: SearchQuery) -> int:
+    """Return how many `LIKE`s `_holds_every_word` has for this search: part of its statement's shape on SQLite."""
+    return 0 if dialect == "postgresql" else len(tokenize(query.text))
+
+
+def search_values(dialect: str, query: SearchQuery) -> dict[str, Any]:
+    """Return the values of the bind parameters that `matches` and `relevance_key` use."""
+    text_form = query.text.casefold()
+    patterns = [f"%{_escape_like(dialect, word)}%" for word in tokenize(query.text)]
+    values: dict[str, Any] = {
+        "search_match": _match_text(dialect, query),
+        "search_text": text_form,
+        "search_prefix": f"{_escape_like(dialect, text_form)}%",
+    }
+    if dialect == "postgresql":
+        values["search_words"] = patterns
+    else:
+        values.update({f"search_word_{i}": pattern for i, pattern in enumerate(patterns)})
+    return values
+
+
+def _match_text(dialect: str, query: SearchQuery) -> str:
+    if dialect == "postgresql":
+        return " & ".join(
+            "(" + " | ".join(f"{form}:*" if term.prefix else form for form in term.forms) + ")" for term in query.terms
+        )
+    return " AND ".join(
+        "(" + " OR ".join(f'"{form}"*' if term.prefix else f'"{form}"' for form in term.forms) + ")"
+        for term in query.terms
+    )
+
+
+def _like(dialect: str, column: ColumnElement[str], pattern: ColumnElement[str]) -> ColumnElement[bool]:
+    # PostgreSQL's escape character is the backslash by default (and `LIKE ALL` takes no ESCAPE clause); SQLite has
+    # none unless told.
+    return column.like(pattern) if dialect == "postgresql" else column.like(pattern, escape=_SQLITE_ESCAPE)
+
+
+def _escape_like(dialect: str, value: str) -> str:
+    escape = "\\" if dialect == "postgresql" else _SQLITE_ESCAPE
+    return "".join(escape + c if c in ("%", "_", escape) else c for c in value)
 
 
 async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[str, list[str]]:

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Row, case, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Row,
+    ScalarSelect,
+    Select,
+    Text,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_search
 from data.catalog_sql import PRODUCT_COLUMNS, to_product
 from data.dependencies import DataKind
+from data.sql_lists import any_of
 from data.tables import (
     collection_products,
     product_attributes,
@@ -33,17 +51,110 @@ def kinds_read(query: ProductQuery) -> tuple[DataKind, ...]:
     return tuple(kinds)
 
 
-def _sort_columns(query: ProductQuery) -> tuple[ColumnElement[Any], ...]:
-    field = query.sort.field
-    if field is ProductSortField.RELEVANCE and query.search is not None:
-        return (catalog_search.relevance_key(query.search).label("relevance"), products.c.sort_name, products.c.id)
+@dataclass(frozen=True, slots=True)
+class _AttributeShape:
+    choices: bool
+    minimum: bool
+    maximum: bool
+    boolean: bool | None  # spelled in the SQL (`IS true`), like `in_stock`
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a listing's statement looks like without its values: which filters, which order, which page.
+
+    Statements are built once per shape and executed with the listing's values (`_values`): building a
+    SQLAlchemy statement and computing its cache key cost more of the API's time than PostgreSQL spends running a
+    page. The values' parameter names are fixed here and in `data.catalog_search`.
+    """
+
+    dialect: str
+    visible: bool
+    categories: bool
+    in_stock: bool | None
+    search: bool
+    search_words: int  # SQLite's `LIKE`s for the every-word relevance tier (`catalog_search.word_count`)
+    attributes: tuple[_AttributeShape, ...]
+    channel: bool
+    price_minimum: bool
+    price_maximum: bool
+    collection: bool
+    created_after: bool
+    sort: ProductSort
+    after: bool
+    count_total: bool
+
+
+def _shape(dialect: str, query: ProductQuery, *, after: CursorKey | None = None, count_total: bool = False) -> _Shape:
+    price = query.price_range
+    return _Shape(
+        dialect=dialect,
+        visible=query.visible_at is not None,
+        categories=query.category_ids is not None,
+        in_stock=query.in_stock,
+        search=query.search is not None,
+        search_words=0 if query.search is None else catalog_search.word_count(dialect, query.search),
+        attributes=tuple(
+            _AttributeShape(
+                bool(a.choice_ids),
+                a.number_range is not None and a.number_range.minimum is not None,
+                a.number_range is not None and a.number_range.maximum is not None,
+                a.boolean,
+            )
+            for a in query.attributes
+        ),
+        channel=query.channel is not None,
+        price_minimum=price is not None and price.minimum is not None,
+        price_maximum=price is not None and price.maximum is not None,
+        collection=query.collection_id is not None,
+        created_after=query.created_after is not None,
+        sort=query.sort,
+        after=after is not None,
+        count_total=count_total,
+    )
+
+
+def _values(dialect: str, query: ProductQuery, *, after: CursorKey | None = None, limit: int = 0) -> dict[str, Any]:
+    """Return the values of a listing's bind parameters, named as `_conditions` and `_page` name them."""
+    values: dict[str, Any] = {"limit": limit}
+    if query.visible_at is not None:
+        values["visible_at"] = query.visible_at
+    if query.category_ids is not None:
+        values["category_ids"] = sorted(query.category_ids)
+    if query.search is not None:
+        values.update(catalog_search.search_values(dialect, query.search))
+    if query.collection_id is not None:
+        values["collection_id"] = query.collection_id
+    if query.created_after is not None:
+        values["created_after"] = query.created_after
+    if query.channel is not None:
+        values["channel"] = query.channel
+    if query.price_range is not None:
+        values["price_minimum"] = query.price_range.minimum
+        values["price_maximum"] = query.price_range.maximum
+    for i, wanted in enumerate(query.attributes):
+        values[f"attribute_{i}"] = wanted.attribute_id
+        values[f"attribute_{i}_choices"] = sorted(wanted.choice_ids)
+        if wanted.number_range is not None:
+            values[f"attribute_{i}_minimum"] = wanted.number_range.minimum
+            values[f"attribute_{i}_maximum"] = wanted.number_range.maximum
+    if after is not None:
+        values.update({f"after_{i}": v for i, v in enumerate(_key_values(query.sort, after))})
+    return values
+
+
+def _sort_columns(shape: _Shape) -> tuple[ColumnElement[Any], ...]:
+    field = shape.sort.field
+    if field is ProductSortField.RELEVANCE and shape.search:
+        relevance = catalog_search.relevance_key(shape.dialect, shape.search_words)
+        return (relevance.label("relevance"), products.c.sort_name, products.c.id)
     if field is ProductSortField.NAME:
         return (products.c.sort_name, products.c.id)
     if field is ProductSortField.CREATED_AT:
         return (products.c.created_at, products.c.id)
-    if field is ProductSortField.PRICE and query.channel is not None:
+    if field is ProductSortField.PRICE and shape.channel:
         return (product_channel_listings.c.min_price, products.c.id)
-    if field is ProductSortField.POSITION and query.collection_id is not None:
+    if field is ProductSortField.POSITION and shape.collection:
         return (collection_products.c.position, products.c.id)
     return (products.c.id,)
 
@@ -70,98 +181,123 @@ def _cursor_key(sort: ProductSort, row: Row[Any] | Any) -> CursorKey:
     return (row.id,)
 
 
-def _conditions(dialect: str, query: ProductQuery) -> list[ColumnElement[bool]]:
+def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if query.visible_at is not None:
+    if shape.visible:
         conditions.append(products.c.is_published.is_(True))
-        conditions.append(or_(products.c.published_at.is_(None), products.c.published_at <= query.visible_at))
-    if query.category_ids is not None:
-        conditions.append(products.c.category_id.in_(sorted(query.category_ids)))
-    if query.in_stock is not None:
+        visible_at = bindparam("visible_at", type_=products.c.published_at.type)
+        conditions.append(or_(products.c.published_at.is_(None), products.c.published_at <= visible_at))
+    if shape.categories:
+        conditions.append(any_of(shape.dialect, products.c.category_id, "category_ids"))
+    if shape.in_stock is not None:
         # Spelled without a parameter so that the partial index `ix_products_out_of_stock` matches it.
-        conditions.append(products.c.in_stock if query.in_stock else ~products.c.in_stock)
-    if query.search is not None:
-        conditions.append(catalog_search.matches(dialect, query.search))
-    if query.collection_id is not None:
+        conditions.append(products.c.in_stock if shape.in_stock else ~products.c.in_stock)
+    if shape.search:
+        conditions.append(catalog_search.matches(shape.dialect))
+    if shape.collection:
         members = select(collection_products.c.product_id).where(
-            collection_products.c.collection_id == query.collection_id
+            collection_products.c.collection_id == bindparam("collection_id", type_=Integer)
         )
         conditions.append(products.c.id.in_(members))
-    if query.created_after is not None:
-        conditions.append(products.c.created_at >= query.created_after)
-    if query.price_range is not None:
-        if query.price_range.minimum is not None:
-            conditions.append(product_channel_listings.c.min_price >= query.price_range.minimum)
-        if query.price_range.maximum is not None:
-            conditions.append(product_channel_listings.c.min_price <= query.price_range.maximum)
-    return [*conditions, *attribute_conditions(query)]
+    if shape.created_after:
+        conditions.append(products.c.created_at >= bindparam("created_after", type_=products.c.created_at.type))
+    price = product_channel_listings.c.min_price
+    if shape.price_minimum:
+        conditions.append(price >= bindparam("price_minimum", type_=price.type))
+    if shape.price_maximum:
+        conditions.append(price <= bindparam("price_maximum", type_=price.type))
+    return [*conditions, *_attribute_conditions(shape)]
 
 
-def listed_products(query: ProductQuery) -> FromClause:
+def _attribute_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
+    """Return one EXISTS per attribute filter: a product must match every attribute asked for."""
+    conditions: list[ColumnElement[bool]] = []
+    number = product_attributes.c.number_value
+    for i, wanted in enumerate(shape.attributes):
+        match = select(product_attributes.c.id).where(
+            product_attributes.c.product_id == products.c.id,
+            product_attributes.c.attribute_id == bindparam(f"attribute_{i}", type_=Integer),
+        )
+        if wanted.choices:
+            match = match.where(any_of(shape.dialect, product_attributes.c.choice_id, f"attribute_{i}_choices"))
+        if wanted.minimum:
+            match = match.where(number >= bindparam(f"attribute_{i}_minimum", type_=number.type))
+        if wanted.maximum:
+            match = match.where(number <= bindparam(f"attribute_{i}_maximum", type_=number.type))
+        if wanted.boolean is not None:
+            match = match.where(product_attributes.c.boolean_value.is_(wanted.boolean))
+        conditions.append(match.exists())
+    return conditions
+
+
+def listed_products(shape: _Shape) -> FromClause:
     """Return the products, joined to their channel listing when the query prices (products not sold drop out),
     and to their collection membership when sorted in the collection's own order."""
     source: FromClause = products
-    if query.channel is not None:
+    if shape.channel:
         source = source.join(
             product_channel_listings,
             (product_channel_listings.c.product_id == products.c.id)
-            & (product_channel_listings.c.channel_slug == query.channel),
+            & (product_channel_listings.c.channel_slug == bindparam("channel", type_=Text)),
         )
-    if query.sort.field is ProductSortField.POSITION and query.collection_id is not None:
+    if shape.sort.field is ProductSortField.POSITION and shape.collection:
         source = source.join(
             collection_products,
             (collection_products.c.product_id == products.c.id)
-            & (collection_products.c.collection_id == query.collection_id),
+            & (collection_products.c.collection_id == bindparam("collection_id", type_=Integer)),
         )
     return source
+
+
+def _keyset(shape: _Shape, columns: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
+    """Return the condition that a row comes after the cursor (`after_0`, `after_1`, …) in the listing's order."""
+    keyed = [getattr(c, "element", c) for c in columns]
+    position = tuple_(*keyed)
+    # Each value bound as its column's type: an amount is stored as a scaled integer on SQLite, and a bare Decimal
+    # compared with it put the cursor's own row after the cursor again (the same page for ever).
+    values = tuple_(*(bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(keyed)))
+    return position < values if shape.sort.descending else position > values
+
+
+def _ordered(shape: _Shape, columns: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    return [c.desc() if shape.sort.descending else c.asc() for c in columns]
+
+
+def _count(shape: _Shape) -> Select[Any]:
+    return select(func.count()).select_from(listed_products(shape)).where(*_conditions(shape))
+
+
+def _total(shape: _Shape) -> ScalarSelect[int]:
+    return _count(shape).scalar_subquery()
+
+
+@lru_cache(maxsize=512)
+def _page(shape: _Shape) -> Select[Any]:
+    """Return the statement of one keyset page (`limit` rows) and, when asked, the listing's total."""
+    conditions = _conditions(shape)
+    columns = _sort_columns(shape)
+    counted = [_total(shape).label("total_count")] if shape.count_total else []
+    page = select(*PRODUCT_COLUMNS, *columns, *counted).select_from(listed_products(shape)).where(*conditions)
+    if shape.after:
+        page = page.where(_keyset(shape, columns))
+    return page.order_by(*_ordered(shape, columns)).limit(bindparam("limit", type_=Integer))
 
 
 async def fetch_product_slice(
     conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
 ) -> ProductSlice:
     """Read one keyset page in the query's order and, when asked, the listing's total, in a single statement."""
-    conditions = _conditions(conn.dialect.name, query)
-    columns = _sort_columns(query)
-    source = listed_products(query)
-    total = select(func.count()).select_from(source).where(*conditions).scalar_subquery()
-    counted = [total.label("total_count")] if count_total else []
-    page = select(*PRODUCT_COLUMNS, *columns, *counted).select_from(source).where(*conditions)
-    if after is not None:
-        keyed = [getattr(c, "element", c) for c in columns]
-        position = tuple_(*keyed)
-        # Each value bound as its column's type: an amount is stored as a scaled integer on SQLite, and a bare
-        # Decimal compared with it put the cursor's own row after the cursor again (the same page for ever).
-        values = tuple_(*(literal(v, c.type) for c, v in zip(keyed, _key_values(query.sort, after), strict=True)))
-        page = page.where(position < values if query.sort.descending else position > values)
-    order = [c.desc() if query.sort.descending else c.asc() for c in columns]
-    rows = (await conn.execute(page.order_by(*order).limit(limit))).all()
+    dialect = conn.dialect.name
+    shape = _shape(dialect, query, after=after, count_total=count_total)
+    values = _values(dialect, query, after=after, limit=limit)
+    rows = (await conn.execute(_page(shape), values)).all()
     if rows or not count_total:
         keys = [_cursor_key(query.sort, row) for row in rows]
         return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count if count_total else None)
     if after is None:
         return ProductSlice([], [], 0)
-    count = await conn.scalar(select(func.count()).select_from(source).where(*conditions))
+    count = await conn.scalar(_count(shape), values)
     return ProductSlice([], [], int(count or 0))
-
-
-def attribute_conditions(query: ProductQuery) -> list[ColumnElement[bool]]:
-    """Return one EXISTS per attribute filter: a product must match every attribute asked for."""
-    conditions: list[ColumnElement[bool]] = []
-    for wanted in query.attributes:
-        match = select(product_attributes.c.id).where(
-            product_attributes.c.product_id == products.c.id, product_attributes.c.attribute_id == wanted.attribute_id
-        )
-        if wanted.choice_ids:
-            match = match.where(product_attributes.c.choice_id.in_(sorted(wanted.choice_ids)))
-        if wanted.number_range is not None:
-            if wanted.number_range.minimum is not None:
-                match = match.where(product_attributes.c.number_value >= wanted.number_range.minimum)
-            if wanted.number_range.maximum is not None:
-                match = match.where(product_attributes.c.number_value <= wanted.number_range.maximum)
-        if wanted.boolean is not None:
-            match = match.where(product_attributes.c.boolean_value.is_(wanted.boolean))
-        conditions.append(match.exists())
-    return conditions
 
 
 async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edges: tuple[Decimal, ...]) -> RawFacets:
@@ -170,15 +306,20 @@ async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edge
     Categories and price buckets come from one pass over the listing (grouped by both, then summed each way), since
     walking a large listing, not grouping it, is what costs (docs/catalog-queries.md).
     """
-    conditions = _conditions(conn.dialect.name, query)
-    source = listed_products(query)
+    dialect = conn.dialect.name
+    shape = _shape(dialect, query)
+    values = _values(dialect, query)
+    conditions = _conditions(shape)
+    source = listed_products(shape)
     groups: list[ColumnElement[Any]] = [products.c.category_id]
     if query.channel is not None:
         price = product_channel_listings.c.min_price
         bucket = case(*((price >= edge, index) for index, edge in reversed(list(enumerate(price_edges)))), else_=0)
         groups.append(bucket.label("bucket"))
     rows = (
-        await conn.execute(select(*groups, func.count()).select_from(source).where(*conditions).group_by(*groups))
+        await conn.execute(
+            select(*groups, func.count()).select_from(source).where(*conditions).group_by(*groups), values
+        )
     ).all()
     by_category: dict[int, int] = {}
     buckets: dict[int, int] = {}
@@ -201,7 +342,10 @@ async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edge
             or_(product_attributes.c.choice_id.is_not(None), product_attributes.c.boolean_value.is_not(None)),
         )
         .group_by(product_attributes.c.attribute_id, product_attributes.c.choice_id, product_attributes.c.boolean_value)
-        .order_by(product_attributes.c.attribute_id, product_attributes.c.choice_id, product_attributes.c.boolean_value)
+        .order_by(
+            product_attributes.c.attribute_id, product_attributes.c.choice_id, product_attributes.c.boolean_value
+        ),
+        values,
     )
     return RawFacets(
         by_category=by_category,

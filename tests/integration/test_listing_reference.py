@@ -43,7 +43,7 @@ rows_strategy = st.lists(
     st.builds(
         Row,
         id=st.just(0),
-        name=st.text(alphabet="abcABC é", min_size=1, max_size=4),
+        name=st.text(alphabet="abcABC é%", min_size=1, max_size=4),  # "%": the tiers escape LIKE
         category_id=st.sampled_from((None, *CATEGORY_IDS)),
         published=st.booleans(),
         minutes=st.integers(0, 5),  # few distinct values: ties must break by id
@@ -62,7 +62,7 @@ query_strategy = st.fixed_dictionaries(
         "first": st.integers(1, 7),
         "staff": st.booleans(),
         # Words under four letters: matched as prefixes, without typo correction (which has tests of its own).
-        "search": st.sampled_from((None, "a", "ab", "b c", "é", "abc", "ca")),
+        "search": st.sampled_from((None, "a", "ab", "b c", "é", "abc", "ca", "ab%", "a%b")),
         "channel": st.sampled_from((None, "us")),
         "price": st.sampled_from((None, (None, 3), (2, None), (1, 4), (5, 5))),
     }
@@ -196,6 +196,22 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
         "staff": True,
         "search": None,
         "channel": "us",
+        "price": None,
+    },
+)
+# A "%" in the search is a character, not LIKE's wildcard: "ab c" holds the word "ab" (tier 1) but does not start
+# with "ab%" (tier 2, "ab%c" only).
+@example(
+    rows=[Row(0, "ab c", None, True, 0, 0, None), Row(0, "ab%c", None, True, 0, 0, None)],
+    query={
+        "category": None,
+        "in_stock": None,
+        "field": ProductSortField.RELEVANCE,
+        "descending": False,
+        "first": 1,
+        "staff": False,
+        "search": "ab%",
+        "channel": None,
         "price": None,
     },
 )
