@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     Integer,
+    Select,
     Text,
     all_,
     and_,
@@ -154,15 +156,35 @@ async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[s
     """
     if not words:
         return {}
-    postgres = conn.dialect.name == "postgresql"
-    conditions = []
-    for word in words:
-        near = and_(search_terms.c.term >= word[0], search_terms.c.term < chr(ord(word[0]) + 1))
-        if postgres:
-            near = or_(near, search_terms.c.term.op("%")(word))
-        conditions.append(and_(near, func.length(search_terms.c.term).between(len(word) - 2, len(word) + 2)))
-    rows = (await conn.execute(select(search_terms.c.term).where(or_(*conditions)))).scalars().all()
+    dialect = conn.dialect.name
+    values: dict[str, Any] = {}
+    for i, word in enumerate(words):
+        values |= {
+            f"word_{i}": word,
+            f"first_{i}": word[0],
+            f"after_first_{i}": chr(ord(word[0]) + 1),
+            f"shortest_{i}": len(word) - 2,
+            f"longest_{i}": len(word) + 2,
+        }
+    rows = (await conn.execute(_vocabulary_statement(dialect, len(words)), values)).scalars().all()
+    postgres = dialect == "postgresql"
     return {word: [t for t in rows if abs(len(t) - len(word)) <= 2 and (postgres or t[0] == word[0])] for word in words}
+
+
+@cache
+def _vocabulary_statement(dialect: str, word_count: int) -> Select[Any]:
+    # Built once per number of words (at most `MAX_TERMS`): building and keying it cost more than running it.
+    term = search_terms.c.term
+    conditions = []
+    for i in range(word_count):
+        near = and_(term >= bindparam(f"first_{i}", type_=Text), term < bindparam(f"after_first_{i}", type_=Text))
+        if dialect == "postgresql":
+            near = or_(near, term.op("%")(bindparam(f"word_{i}", type_=Text)))
+        length = func.length(term).between(
+            bindparam(f"shortest_{i}", type_=Integer), bindparam(f"longest_{i}", type_=Integer)
+        )
+        conditions.append(and_(near, length))
+    return select(term).where(or_(*conditions))
 
 
 async def _add_vocabulary(conn: AsyncConnection, words: set[str]) -> None:
