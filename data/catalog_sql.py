@@ -11,7 +11,7 @@ from sqlalchemy import Row, Select, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.batches import batched
-from data.sql_lists import any_of, one_of
+from data.sql_lists import any_of
 from data.tables import (
     attribute_choices,
     attributes,
@@ -85,13 +85,22 @@ def select_products() -> Select[Any]:
     return select(*PRODUCT_COLUMNS)
 
 
+# The loaders' statements are built once per dialect (and key column), and executed with their keys as `keys`:
+# building and keying a select cost more of the API's time than running it (docs/architecture.md).
+
+
+@cache
+def _products_where(dialect: str, key: str) -> Select[Any]:
+    return select_products().where(any_of(dialect, products.c[key], "keys"))
+
+
 async def fetch_products(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Product]:
-    rows = await conn.execute(select_products().where(one_of(conn, products.c.id, ids)))
+    rows = await conn.execute(_products_where(conn.dialect.name, "id"), {"keys": list(ids)})
     return {row.id: to_product(row) for row in rows}
 
 
 async def fetch_products_by_slug(conn: AsyncConnection, slugs: Sequence[str]) -> dict[str, Product]:
-    rows = await conn.execute(select_products().where(one_of(conn, products.c.slug, slugs)))
+    rows = await conn.execute(_products_where(conn.dialect.name, "slug"), {"keys": list(slugs)})
     return {row.slug: to_product(row) for row in rows}
 
 
@@ -128,8 +137,13 @@ async def fetch_product_id_by_translated_slug(
     return {(row.language_code, row.slug): row.product_id for row in rows}
 
 
+@cache
+def _variants_statement(dialect: str) -> Select[Any]:
+    return select(variants).where(any_of(dialect, variants.c.id, "keys"))
+
+
 async def fetch_variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ProductVariant]:
-    rows = await conn.execute(select(variants).where(one_of(conn, variants.c.id, ids)))
+    rows = await conn.execute(_variants_statement(conn.dialect.name), {"keys": list(ids)})
     return {row.id: to_variant(row) for row in rows}
 
 
@@ -155,8 +169,13 @@ async def fetch_images(conn: AsyncConnection, product_ids: Sequence[int]) -> dic
     return found
 
 
+@cache
+def _stock_statement(dialect: str) -> Select[Any]:
+    return select(stock).where(any_of(dialect, stock.c.variant_id, "keys"))
+
+
 async def fetch_stock(conn: AsyncConnection, variant_ids: Sequence[int]) -> dict[int, StockLevel]:
-    rows = await conn.execute(select(stock).where(one_of(conn, stock.c.variant_id, variant_ids)))
+    rows = await conn.execute(_stock_statement(conn.dialect.name), {"keys": list(variant_ids)})
     found = {vid: StockLevel(vid, 0, 0) for vid in variant_ids}
     for row in rows:
         found[row.variant_id] = StockLevel(row.variant_id, row.quantity_on_hand, row.quantity_allocated)
@@ -247,12 +266,17 @@ def _plain(number: Decimal) -> Decimal:
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
 
 
-async def fetch_attribute_values(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[AttributeValue]]:
-    rows = await conn.execute(
+@cache
+def _attribute_values_statement(dialect: str) -> Select[Any]:
+    return (
         select(product_attributes)
-        .where(one_of(conn, product_attributes.c.product_id, product_ids))
+        .where(any_of(dialect, product_attributes.c.product_id, "keys"))
         .order_by(product_attributes.c.product_id, product_attributes.c.attribute_id, product_attributes.c.id)
     )
+
+
+async def fetch_attribute_values(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[AttributeValue]]:
+    rows = await conn.execute(_attribute_values_statement(conn.dialect.name), {"keys": list(product_ids)})
     found: dict[int, list[AttributeValue]] = {pid: [] for pid in product_ids}
     for r in rows:
         found[r.product_id].append(
