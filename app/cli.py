@@ -111,6 +111,9 @@ def serve(host: str | None, port: int | None, reload: bool, demo: bool, workers:
         # Subscription messages are a few hundred bytes, encoded once for all subscribers: compressing them per
         # connection costs CPU per subscriber, and a negotiated compressor ~50 KB per idle connection (measured).
         ws_per_message_deflate=False,
+        # Uvicorn's websockets-sansio protocol, keeping less per idle connection (as an import string: each worker
+        # process imports it itself).
+        ws="app.ws_protocol:LeanWebSocketProtocol",
     )
 
 

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from app.bootstrap import Container, build_container
 from app.metrics import Metrics
 from app.settings import Settings
+from app.ws_protocol import LeanWebSocketProtocol
 from data.database import Database
 from data.tables import Base
 
@@ -76,8 +77,9 @@ class StatementCounter:
 
 @contextlib.asynccontextmanager
 async def live_server(app: Starlette) -> AsyncIterator[str]:
-    """Serve the app with uvicorn on a free loopback port; yield `host:port`."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, ws="websockets-sansio")
+    """Serve the app with uvicorn and `vitrine serve`'s websocket protocol on a free loopback port; yield
+    `host:port`."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, ws=LeanWebSocketProtocol)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
