@@ -11,7 +11,7 @@ from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
-from app.ws_protocol import LeanWebSocketProtocol
+from app.ws_protocol import Inbox, LeanWebSocketProtocol
 
 
 async def _echo(scope: Scope, receive: Receive, send: Send) -> None:
@@ -53,3 +53,29 @@ async def test_an_open_connection_keeps_no_handshake_but_its_scope_has_the_heade
             assert protocol.response is None
             await ws.send("again")
             assert await ws.recv() == "t1:again"
+
+
+async def test_the_inbox_hands_messages_out_in_order_and_wakes_a_waiting_getter() -> None:
+    inbox = Inbox()
+    inbox.put_nowait({"type": "websocket.connect"})
+    assert not inbox.empty()
+    assert await inbox.get() == {"type": "websocket.connect"}
+    assert inbox.empty()
+    waiting = asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait({"type": "websocket.receive", "text": "1"})
+    inbox.put_nowait({"type": "websocket.receive", "text": "2"})
+    assert await waiting == {"type": "websocket.receive", "text": "1"}
+    assert await inbox.get() == {"type": "websocket.receive", "text": "2"}
+
+
+async def test_a_getter_cancelled_after_being_woken_leaves_the_message_to_the_next() -> None:
+    inbox = Inbox()
+    first = asyncio.create_task(inbox.get())
+    second = asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait({"type": "websocket.disconnect", "code": 1000})
+    first.cancel()
+    assert await second == {"type": "websocket.disconnect", "code": 1000}
+    assert first.cancelled()
+    assert inbox.empty()
