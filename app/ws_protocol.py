@@ -117,7 +117,8 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         # The request's headers are in the ASGI scope now, as the byte pairs the app reads, and the response is
         # built. Uvicorn keeps the request as `self.request`, and websockets' parser, a generator, keeps it in a
-        # local for the connection's life: ~2.5 KB of header strings and their lower-cased keys each.
+        # local for the connection's life: its headers and the response's, with their lower-cased keys, were
+        # ~4.7 KB per idle connection.
         self.request = None  # type: ignore[assignment]  # never read again
         event.headers.clear()
 
