@@ -129,7 +129,7 @@ async def test_a_promotion_shows_its_saving_and_source_at_once(api: Api, contain
 
 async def test_a_scheduled_promotion_starts_by_itself(api: Api, container: Container) -> None:
     await _shirt(container)
-    starts = datetime.now(UTC) + timedelta(seconds=1)
+    starts = datetime.now(UTC) + timedelta(seconds=3)  # time for a write and a read on a loaded machine
     await api.data(
         PROMOTE,
         {

@@ -77,7 +77,9 @@ async def test_staff_queries_and_errors_are_never_cached(cached: Container) -> N
 
 async def test_a_cached_response_expires_when_a_scheduled_promotion_starts(cached: Container) -> None:
     await add_product(cached.database, slug="tote", variants_=[VariantSpec(price=Decimal("20.00"))])
-    starts = datetime.now(UTC) + timedelta(seconds=2)
+    # Far enough ahead that the three requests below finish before it on a loaded machine (2 s was not: a CI run
+    # stalled that long between two of them, and the second read was already past the start).
+    starts = datetime.now(UTC) + timedelta(seconds=5)
     await _post(
         cached,
         'mutation { cataloguePromotionCreate(input: {name: "Soon", reward: {percentage: "50"}, channels: ["us"], '
