@@ -267,8 +267,19 @@ def _count(shape: _Shape) -> Select[Any]:
     return select(func.count()).select_from(listed_products(shape)).where(*_conditions(shape))
 
 
-def _total(shape: _Shape) -> ScalarSelect[int]:
-    return _count(shape).scalar_subquery()
+def _counted(shape: _Shape) -> list[ColumnElement[int]]:
+    """Return the listing's total as a column, when the shape asks for it."""
+    total: ScalarSelect[int] = _count(shape).scalar_subquery()
+    return [total.label("total_count")] if shape.count_total else []
+
+
+def _in_order(shape: _Shape, *selected: ColumnElement[Any]) -> Select[Any]:
+    """Return `selected` and the sort columns of the listing's rows after the cursor, in its order, `limit` of them."""
+    columns = _sort_columns(shape)
+    rows = select(*selected, *columns).select_from(listed_products(shape)).where(*_conditions(shape))
+    if shape.after:
+        rows = rows.where(_keyset(shape, columns))
+    return rows.order_by(*_ordered(shape, columns)).limit(bindparam("limit", type_=Integer))
 
 
 @lru_cache(maxsize=512)
@@ -276,13 +287,7 @@ def _page(shape: _Shape) -> Select[Any]:
     """Return the statement of one keyset page (`limit` rows) and, when asked, the listing's total."""
     if shape.sort.field is ProductSortField.RELEVANCE and shape.search:
         return _ranked_page(shape)
-    conditions = _conditions(shape)
-    columns = _sort_columns(shape)
-    counted = [_total(shape).label("total_count")] if shape.count_total else []
-    page = select(*PRODUCT_COLUMNS, *columns, *counted).select_from(listed_products(shape)).where(*conditions)
-    if shape.after:
-        page = page.where(_keyset(shape, columns))
-    return page.order_by(*_ordered(shape, columns)).limit(bindparam("limit", type_=Integer))
+    return _in_order(shape, *PRODUCT_COLUMNS, *_counted(shape))
 
 
 def _ranked_page(shape: _Shape) -> Select[Any]:
@@ -292,15 +297,9 @@ def _ranked_page(shape: _Shape) -> Select[Any]:
     100,000 products). Ranking only the id and the sort key, and reading the 25 winners' columns after, spares it
     forming and sorting whole rows: 20-30 % of the statement's time on PostgreSQL (docs/catalog-queries.md).
     """
-    columns = _sort_columns(shape)  # the relevance, the sort name, the id
-    ranking = select(*columns).select_from(listed_products(shape)).where(*_conditions(shape))
-    if shape.after:
-        ranking = ranking.where(_keyset(shape, columns))
-    limit = bindparam("limit", type_=Integer)
-    ranked = ranking.order_by(*_ordered(shape, columns)).limit(limit).subquery("ranked")
-    counted = [_total(shape).label("total_count")] if shape.count_total else []
+    ranked = _in_order(shape).subquery("ranked")  # the relevance, the sort name, the id
     return (
-        select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *counted)
+        select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *_counted(shape))
         .select_from(products.join(ranked, ranked.c.id == products.c.id))
         .order_by(*_ordered(shape, (ranked.c.relevance, ranked.c.sort_name, ranked.c.id)))
     )
