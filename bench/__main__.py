@@ -11,7 +11,8 @@ from types import FrameType
 from bench.dataset import ADMIN_URL, REDIS_URL
 from bench.run import ALL_PARTS, MODES, Mode, Options, run
 
-# Nine read rows (three workloads in three modes) and the ceiling: 1 s runs keep the smoke test under a minute.
+# Nine read rows (three workloads in three modes), each round followed by a ceiling round: 1 s runs keep the smoke
+# test near a minute.
 QUICK = {"products": 200, "rounds": 1, "seconds": 1.0, "warmup_seconds": 1.0, "subscribers": 100, "writes": 5}
 
 

@@ -45,6 +45,9 @@ class Row:
     title: str
     mode: str
     rounds: list[Measure] = field(default_factory=list)
+    # The ceiling's round run right after each of these rounds: the machine's speed drifts by a quarter or more
+    # within minutes on a shared host, so each round is compared with the ceiling measured beside it.
+    paired: list[Measure] = field(default_factory=list)
 
     def summary(self) -> Measure:
         """Return the median of each figure over the rounds, and the sum of their errors."""
@@ -83,6 +86,44 @@ class Report:
 
     def ceiling(self) -> Measure | None:
         return next((row.summary() for row in self.rows if row.mode == "ceiling"), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Ratios:
+    """A row's figures against the ceiling's: req/s as a fraction, the others as multiples."""
+
+    requests_per_second: float
+    p50: float
+    cpu_per_request: float
+    rss: float
+
+
+def ratios(row: Row, ceiling: Measure | None) -> Ratios | None:
+    """Return the row's ratios to the ceiling: the median of each round's ratio to its paired ceiling round when
+    every round has one, else the ratio of the row's medians to `ceiling`'s (the run's ceiling row)."""
+    if row.mode == "ceiling":
+        return None
+    if row.paired and len(row.paired) == len(row.rounds):
+        pairs = list(zip(row.rounds, row.paired, strict=True))
+        return Ratios(
+            requests_per_second=median([_divide(r.requests_per_second, c.requests_per_second) for r, c in pairs]),
+            p50=median([_divide(r.p50_ms, c.p50_ms) for r, c in pairs]),
+            cpu_per_request=median([_divide(r.cpu_ms_per_request, c.cpu_ms_per_request) for r, c in pairs]),
+            rss=median([_divide(r.rss_bytes, c.rss_bytes) for r, c in pairs]),
+        )
+    if ceiling is None:
+        return None
+    m = row.summary()
+    return Ratios(
+        requests_per_second=_divide(m.requests_per_second, ceiling.requests_per_second),
+        p50=_divide(m.p50_ms, ceiling.p50_ms),
+        cpu_per_request=_divide(m.cpu_ms_per_request, ceiling.cpu_ms_per_request),
+        rss=_divide(m.rss_bytes, ceiling.rss_bytes),
+    )
+
+
+def _divide(value: float, by: float) -> float:
+    return value / by if by else math.nan
 
 
 def revision(directory: Path) -> str:
@@ -127,12 +168,16 @@ def _number(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _times(value: float, ceiling: float) -> str:
-    return f"x{value / ceiling:,.1f}" if ceiling and not math.isnan(value) else NONE
+def _times(ratio: float) -> str:
+    return NONE if math.isnan(ratio) else f"x{ratio:,.1f}"
+
+
+def _share(ratio: float) -> str:
+    return NONE if math.isnan(ratio) else f"{100 * ratio:.1f} %"
 
 
 def table(report: Report) -> str:
-    """Render the medians as a markdown table, with ratios to the ceiling."""
+    """Render the medians as a markdown table, with ratios to the ceiling (see `ratios`)."""
     ceiling = report.ceiling()
     lines = [
         "| workload | mode | req/s | p50 ms | p99 ms | errors | SQL/req | CPU ms/req | RSS MiB "
@@ -141,18 +186,19 @@ def table(report: Report) -> str:
     ]
     for row in report.rows:
         m = row.summary()
-        ratios = [NONE, NONE, NONE, NONE]
-        if ceiling is not None and row.mode != "ceiling":
-            ratios = [
-                f"{100 * m.requests_per_second / ceiling.requests_per_second:.1f} %",
-                _times(m.p50_ms, ceiling.p50_ms),
-                _times(m.cpu_ms_per_request, ceiling.cpu_ms_per_request),
-                _times(m.rss_bytes, ceiling.rss_bytes),
+        against = ratios(row, ceiling)
+        shown = [NONE, NONE, NONE, NONE]
+        if against is not None:
+            shown = [
+                _share(against.requests_per_second),
+                _times(against.p50),
+                _times(against.cpu_per_request),
+                _times(against.rss),
             ]
         lines.append(
             f"| {row.key} {row.title} | {row.mode} | {_number(m.requests_per_second, 0)} | {_number(m.p50_ms, 2)} "
             f"| {_number(m.p99_ms, 2)} | {m.errors} | {_number(m.statements_per_request, 2)} "
-            f"| {_number(m.cpu_ms_per_request, 3)} | {_number(m.rss_bytes / MIB, 0)} | " + " | ".join(ratios) + " |"
+            f"| {_number(m.cpu_ms_per_request, 3)} | {_number(m.rss_bytes / MIB, 0)} | " + " | ".join(shown) + " |"
         )
     return "\n".join(lines)
 
@@ -188,6 +234,7 @@ def extras(report: Report) -> str:
 
 
 def to_json(report: Report) -> dict[str, Any]:
+    ceiling = report.ceiling()
     return {
         "meta": report.meta,
         "rows": [
@@ -197,6 +244,8 @@ def to_json(report: Report) -> dict[str, Any]:
                 "mode": row.mode,
                 "median": dataclasses.asdict(row.summary()),
                 "rounds": [dataclasses.asdict(r) for r in row.rounds],
+                "paired_ceiling_rounds": [dataclasses.asdict(r) for r in row.paired],
+                "vs_ceiling": None if (against := ratios(row, ceiling)) is None else dataclasses.asdict(against),
             }
             for row in report.rows
         ],

@@ -204,8 +204,9 @@ def measure_rows(
     count_sql: bool,
     profile: Path | None = None,
     writes: WriteSpec | None = None,
+    ceiling: PairedCeiling | None = None,
 ) -> None:
-    """Warm up, then time `options.rounds` rounds into `row`."""
+    """Warm up, then time `options.rounds` rounds into `row`, each followed by a ceiling round when paired."""
     if options.warmup_seconds > 0:
         wrk.run_wrk(
             f"{api.base_url}/graphql",
@@ -224,6 +225,53 @@ def measure_rows(
             f"  {row.key} {row.mode} round {index + 1}: {measure.requests_per_second:,.0f} req/s, "
             f"p50 {measure.p50_ms:.2f} ms, p99 {measure.p99_ms:.2f} ms, errors {measure.errors}"
         )
+        if ceiling is not None:
+            row.paired.append(ceiling.round(options))
+
+
+class PairedCeiling:
+    """The ceiling server, up for the whole run, with a round run right after each workload round.
+
+    On a shared machine the speed drifts by a quarter or more within minutes (two runs of the same code, minutes
+    apart: ceiling 24.3k and 17.9k req/s), so a ratio to a ceiling measured at the end of the run says as much
+    about the drift as about the code. Every ceiling round also counts towards the table's ceiling row.
+    """
+
+    def __init__(self, target: Target, body: bytes, script: str) -> None:
+        path = target.log_dir / "ceiling-body.json"
+        path.write_bytes(body)
+        port = server.free_port()
+        log(f"ceiling: a bare Starlette endpoint returning {len(body):,} bytes, a round after each workload round")
+        self._script = script
+        self._server = server.start_server(
+            "ceiling",
+            server.ceiling_command(port),
+            port=port,
+            env={"BENCH_CEILING_BODY": str(path)},
+            log_dir=target.log_dir,
+            ready_path="/healthz",
+            cwd=HARNESS_ROOT,
+        )
+        self.row = Row("C", f"ceiling ({len(body):,} B JSON)", "ceiling")
+        self._warm = False
+
+    def round(self, options: Options) -> Measure:
+        if not self._warm and options.warmup_seconds > 0:
+            wrk.run_wrk(
+                f"{self._server.base_url}/graphql",
+                self._script,
+                seconds=options.warmup_seconds,
+                connections=options.connections,
+                threads=options.threads,
+            )
+        self._warm = True
+        measure = timed_round(self._server, self._script, options, seconds=options.seconds, count_sql=False)
+        self.row.rounds.append(measure)
+        log(f"    ceiling: {measure.requests_per_second:,.0f} req/s, p50 {measure.p50_ms:.2f} ms")
+        return measure
+
+    def stop(self) -> None:
+        server.stop_server(self._server)
 
 
 def start_profiler(pid: int, path: Path, seconds: float) -> subprocess.Popen[bytes]:
@@ -253,9 +301,13 @@ def read_workloads(data: dataset.Dataset, base_url: str, options: Options, rep: 
     return every
 
 
-def measure_reads(target: Target, options: Options, rep: Report) -> tuple[list[Workload], bytes]:
-    """Measure each read workload in each mode (a fresh process each); return them and W2's response (the ceiling)."""
-    ceiling_body = b""
+def measure_reads(target: Target, options: Options, rep: Report, stack: contextlib.ExitStack) -> None:
+    """Measure each read workload in each mode (a fresh process each), each round beside a ceiling round.
+
+    The ceiling returns W2's response, read from the API before the first timed round, and is driven with W2's
+    requests (or the first workload's, without W2).
+    """
+    ceiling: PairedCeiling | None = None
     workloads: list[Workload] | None = None
     writes = None
     if options.write_rate > 0:
@@ -269,10 +321,11 @@ def measure_reads(target: Target, options: Options, rep: Report) -> tuple[list[W
         with server.running(start_api(target, mode)) as api:
             if workloads is None:
                 workloads = read_workloads(target.data, api.base_url, options, rep)
-            for workload in workloads:
-                sample = client.verify(api.base_url, workload.bodies)
-                if workload.key == "W2" or not ceiling_body:
-                    ceiling_body = sample
+            samples = {workload.key: client.verify(api.base_url, workload.bodies) for workload in workloads}
+            if ceiling is None and workloads:
+                driver = next((w for w in workloads if w.key == "W2"), workloads[0])
+                ceiling = PairedCeiling(target, samples[driver.key], lua_post_script(driver.bodies))
+                stack.callback(ceiling.stop)
             if number == 0 and "export" in options.parts:
                 rep.export = client.staff_export(api.base_url, staff_token=target.staff_token)
                 rep.export_mode = mode.name
@@ -285,34 +338,19 @@ def measure_reads(target: Target, options: Options, rep: Report) -> tuple[list[W
                     options.profile.mkdir(parents=True, exist_ok=True)
                     profile = options.profile / f"{workload.key.lower()}-{mode.flag}.speedscope.json"
                 script = lua_post_script(workload.bodies)
-                measure_rows(api, row, script, options, count_sql=True, profile=profile, writes=writes)
+                measure_rows(api, row, script, options, count_sql=True, profile=profile, writes=writes, ceiling=ceiling)
     if writes is not None:
         rep.notes.append(
             f"Write load: {writes.rate:g} staff stockUpdate/s during every timed read round, in turn over "
             f"{len(writes.variant_ids)} variants spread over the catalog ({writes.tally.sent:,} sent, "
             f"{writes.tally.failed:,} failed)."
         )
-    return workloads or [], ceiling_body
-
-
-def measure_ceiling(target: Target, body: bytes, script: str, options: Options, rep: Report) -> None:
-    path = target.log_dir / "ceiling-body.json"
-    path.write_bytes(body)
-    port = server.free_port()
-    log(f"ceiling: a bare Starlette endpoint returning {len(body):,} bytes")
-    ceiling = server.start_server(
-        "ceiling",
-        server.ceiling_command(port),
-        port=port,
-        env={"BENCH_CEILING_BODY": str(path)},
-        log_dir=target.log_dir,
-        ready_path="/healthz",
-        cwd=HARNESS_ROOT,
-    )
-    with server.running(ceiling):
-        row = Row("C", f"ceiling ({len(body):,} B JSON)", "ceiling")
-        rep.rows.append(row)
-        measure_rows(ceiling, row, script, options, count_sql=False)
+    if ceiling is not None:
+        rep.rows.append(ceiling.row)
+        rep.notes.append(
+            "Ratios to the ceiling are the median over the rounds of each round's ratio to the ceiling round run "
+            "right after it; the ceiling row shows the median of all those rounds."
+        )
 
 
 def measure_w5(target: Target, options: Options, rep: Report) -> None:
@@ -363,14 +401,9 @@ def measure_all(options: Options) -> int:
                 rep.meta["products"] = data.products
                 rep.meta["backend"] = data.backend
                 target = Target(data, secrets.token_urlsafe(24), scratch, options.app_dir)
-                workloads: list[Workload] = []
-                body = b""
                 if options.modes and {"W1", "W2", "W3", "export"} & set(options.parts):
-                    workloads, body = measure_reads(target, options, rep)
-                if body and workloads:
-                    # The ceiling returns W2's response, so it is driven with W2's requests (or the first workload's).
-                    driver = next((w for w in workloads if w.key == "W2"), workloads[0])
-                    measure_ceiling(target, body, lua_post_script(driver.bodies), options, rep)
+                    with contextlib.ExitStack() as stack:
+                        measure_reads(target, options, rep, stack)
                 if "W5" in options.parts:
                     measure_w5(target, options, rep)
     finally:
