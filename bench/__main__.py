@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     p.add_argument("--subscribers", type=int, help="W5 websocket subscribers (default 1,000; the target is 5,000)")
-    p.add_argument("--writes", type=int, help="W5 timed writes (default 20)")
+    p.add_argument("--writes", type=int, help="W5 timed writes (default 100: the p99 is then not the slowest)")
     p.add_argument("--only", type=_parts, default=ALL_PARTS, help=f"comma-separated subset of {','.join(ALL_PARTS)}")
     p.add_argument(
         "--modes",
@@ -81,7 +81,7 @@ def parser() -> argparse.ArgumentParser:
 def options_from(argv: list[str] | None = None) -> Options:
     args = parser().parse_args(argv)
     defaults = {"products": 1_000, "rounds": 3, "seconds": 10.0, "warmup_seconds": 3.0, "subscribers": 1_000}
-    defaults["writes"] = 20
+    defaults["writes"] = 100
     if args.quick:
         defaults.update(QUICK)
 

@@ -16,7 +16,7 @@ import orjson
 
 from bench.client import ExportResult
 from bench.fanout import FanoutResult
-from bench.stats import median
+from bench.stats import median, percentile
 
 MIB = 1024 * 1024
 NONE = "-"
@@ -209,7 +209,8 @@ def extras(report: Report) -> str:
     if (f := report.fanout) is not None:
         lines.append(
             f"- W5 live fan-out: {f.connected}/{f.subscribers} subscribers, {f.writes} writes: commit → last receipt "
-            f"p50 {_number(f.commit_to_last_p50_ms)} ms, p99 {_number(f.commit_to_last_p99_ms)} ms "
+            f"p50 {_number(f.commit_to_last_p50_ms)} ms, p90 {_number(percentile(f.commit_to_last_ms, 0.9))} ms, "
+            f"p99 {_number(f.commit_to_last_p99_ms)} ms "
             f"(max {_number(f.commit_to_last_max_ms)} ms; median receipt {_number(f.commit_to_median_receipt_ms)} ms); "
             f"stockUpdate p50 {_number(f.write_latency_p50_ms)} ms; RSS per idle connection "
             f"{_number(f.rss_per_connection_bytes / 1024)} KiB ({_number(f.rss_before_bytes / MIB, 0)} → "
