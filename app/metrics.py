@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import contextlib
+import gc
+import time
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, GCCollector, Histogram, ProcessCollector
 
 # Clients choose operation names; only the first few hundred distinct ones get a label of their own.
 MAX_OPERATION_LABELS = 200
@@ -60,6 +65,18 @@ class Metrics:
             "Websocket operations receiving a shared subscription.",
             registry=self.registry,
         )
+        # The process's CPU, memory and open files, and the collector's counts per generation (`process_*`,
+        # `python_gc_*`), as the default registry would have them.
+        ProcessCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        self.gc_pauses = FullCollections(
+            Histogram(
+                "vitrine_gc_full_collection_duration_seconds",
+                "Time each full garbage collection (of the oldest generation) stopped the process.",
+                buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+                registry=self.registry,
+            )
+        )
         self._operations: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:
@@ -87,3 +104,32 @@ class Metrics:
     def value(self, name: str, labels: dict[str, str] | None = None) -> float:
         """Return a sample's current value (0 when absent)."""
         return self.registry.get_sample_value(name, labels) or 0.0
+
+
+class FullCollections:
+    """Time the garbage collector's full collections (`gc.callbacks`), while started.
+
+    A full collection walks every object the process tracks and stops everything meanwhile: with thousands of
+    websockets open it can take hundreds of milliseconds (docs/performance.md). Younger generations are only
+    counted (`python_gc_collections_total`): they are frequent and short, and timing them would cost more.
+    """
+
+    def __init__(self, histogram: Histogram) -> None:
+        self._histogram = histogram
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self._histogram.observe(time.perf_counter() - self._started)
+
+    def start(self) -> None:
+        if self not in gc.callbacks:
+            gc.callbacks.append(self)
+
+    def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self)

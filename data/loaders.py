@@ -120,8 +120,13 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
             found = await fetch_product_details(conn, ids)
         return [found.get(i) for i in ids]
 
+    # Referred to by name, not through the `Loaders` built below: a batch function that reached the object holding
+    # its own loader would make a reference cycle, and the request's every loaded row would then wait for the
+    # garbage collector instead of being freed when the request ends.
+    details_by_product = DataLoader(details)
+
     async def variants_of(ids: list[int]) -> Mapping[int, list[ProductVariant]]:
-        found = await loaders.details_by_product.load_many(ids)
+        found = await details_by_product.load_many(ids)
         for product in found:
             if product is not None:  # the stock of variants handed out is asked for next
                 read_stock.update((level.variant_id, level) for level in product.stock())
@@ -194,7 +199,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         )
 
     tables = WholeTables(database, cached)
-    loaders = Loaders(
+    return Loaders(
         product_by_id=DataLoader(products),
         product_id_by_slug=DataLoader(slugs),
         variants_by_product=DataLoader(variants),
@@ -205,7 +210,6 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         attribute_values=DataLoader(attribute_values),
         translation=DataLoader(translation),
         product_id_by_translated_slug=DataLoader(translated_slugs),
-        details_by_product=DataLoader(details),
+        details_by_product=details_by_product,
         whole_tables=tables,
     )
-    return loaders

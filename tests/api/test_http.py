@@ -12,7 +12,7 @@ import httpx
 import pytest
 from strawberry.http.ides import get_graphql_ide_html
 
-from app.asgi import create_app
+from app.asgi import YOUNG_COLLECTION_THRESHOLD, create_app
 from app.bootstrap import Container, build_container
 from app.graphiql import ASSETS, cdn_addresses
 from app.settings import Settings
@@ -233,8 +233,38 @@ async def test_a_redis_outage_degrades_readiness_without_failing_it(settings: Se
 async def test_the_lifespan_freezes_the_startup_heap_and_unfreezes_it_at_shutdown(settings: Settings) -> None:
     app = create_app(container=build_container(settings))
 
+    before = gc.get_threshold()
     async with app.router.lifespan_context(app):
         frozen = gc.get_freeze_count()
+        running = gc.get_threshold()
 
     assert frozen > 10_000  # the modules, the schema and the container, never walked by a full collection again
     assert gc.get_freeze_count() == 0
+    assert running == (YOUNG_COLLECTION_THRESHOLD, *before[1:])
+    assert gc.get_threshold() == before
+
+
+async def test_the_metrics_time_full_collections_while_the_app_runs(settings: Settings) -> None:
+    container = build_container(settings)
+    app = create_app(container=container)
+    timed = "vitrine_gc_full_collection_duration_seconds_count"
+
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        before = container.metrics.value(timed)
+        gc.collect()  # a full collection
+        gc.collect(0)  # a young one: counted by `python_gc_*`, not timed
+        metrics = (await client.get("/metrics")).text
+        during = container.metrics.value(timed)
+    gc.collect()
+
+    assert during == before + 1
+    assert container.metrics.value(timed) == during  # no longer timed once the app has stopped
+    for name in (
+        "process_resident_memory_bytes",
+        "process_cpu_seconds_total",
+        'python_gc_collections_total{generation="2"}',
+    ):
+        assert f"\n{name} " in metrics
