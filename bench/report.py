@@ -103,22 +103,18 @@ def ratios(row: Row, ceiling: Measure | None) -> Ratios | None:
     every round has one, else the ratio of the row's medians to `ceiling`'s (the run's ceiling row)."""
     if row.mode == "ceiling":
         return None
+    pairs: list[tuple[Measure, Measure]]
     if row.paired and len(row.paired) == len(row.rounds):
         pairs = list(zip(row.rounds, row.paired, strict=True))
-        return Ratios(
-            requests_per_second=median([_divide(r.requests_per_second, c.requests_per_second) for r, c in pairs]),
-            p50=median([_divide(r.p50_ms, c.p50_ms) for r, c in pairs]),
-            cpu_per_request=median([_divide(r.cpu_ms_per_request, c.cpu_ms_per_request) for r, c in pairs]),
-            rss=median([_divide(r.rss_bytes, c.rss_bytes) for r, c in pairs]),
-        )
-    if ceiling is None:
+    elif ceiling is not None:
+        pairs = [(row.summary(), ceiling)]
+    else:
         return None
-    m = row.summary()
     return Ratios(
-        requests_per_second=_divide(m.requests_per_second, ceiling.requests_per_second),
-        p50=_divide(m.p50_ms, ceiling.p50_ms),
-        cpu_per_request=_divide(m.cpu_ms_per_request, ceiling.cpu_ms_per_request),
-        rss=_divide(m.rss_bytes, ceiling.rss_bytes),
+        requests_per_second=median([_divide(r.requests_per_second, c.requests_per_second) for r, c in pairs]),
+        p50=median([_divide(r.p50_ms, c.p50_ms) for r, c in pairs]),
+        cpu_per_request=median([_divide(r.cpu_ms_per_request, c.cpu_ms_per_request) for r, c in pairs]),
+        rss=median([_divide(r.rss_bytes, c.rss_bytes) for r, c in pairs]),
     )
 
 

@@ -195,6 +195,18 @@ class WriteSpec:
     tally: WriteTally
 
 
+def warm_up(target: server.Server, script: str, options: Options) -> None:
+    """Run wrk untimed for `options.warmup_seconds` (caches filled, connections and statements prepared)."""
+    if options.warmup_seconds > 0:
+        wrk.run_wrk(
+            f"{target.base_url}/graphql",
+            script,
+            seconds=options.warmup_seconds,
+            connections=options.connections,
+            threads=options.threads,
+        )
+
+
 def measure_rows(
     api: server.Server,
     row: Row,
@@ -207,14 +219,7 @@ def measure_rows(
     ceiling: PairedCeiling | None = None,
 ) -> None:
     """Warm up, then time `options.rounds` rounds into `row`, each followed by a ceiling round when paired."""
-    if options.warmup_seconds > 0:
-        wrk.run_wrk(
-            f"{api.base_url}/graphql",
-            script,
-            seconds=options.warmup_seconds,
-            connections=options.connections,
-            threads=options.threads,
-        )
+    warm_up(api, script, options)
     for index in range(options.rounds):
         profiler = start_profiler(api.pid, profile, options.seconds) if profile is not None and index == 0 else None
         measure = timed_round(api, script, options, seconds=options.seconds, count_sql=count_sql, writes=writes)
@@ -243,7 +248,7 @@ class PairedCeiling:
         port = server.free_port()
         log(f"ceiling: a bare Starlette endpoint returning {len(body):,} bytes, a round after each workload round")
         self._script = script
-        self._server = server.start_server(
+        self.server = server.start_server(
             "ceiling",
             server.ceiling_command(port),
             port=port,
@@ -256,22 +261,13 @@ class PairedCeiling:
         self._warm = False
 
     def round(self, options: Options) -> Measure:
-        if not self._warm and options.warmup_seconds > 0:
-            wrk.run_wrk(
-                f"{self._server.base_url}/graphql",
-                self._script,
-                seconds=options.warmup_seconds,
-                connections=options.connections,
-                threads=options.threads,
-            )
-        self._warm = True
-        measure = timed_round(self._server, self._script, options, seconds=options.seconds, count_sql=False)
+        if not self._warm:
+            warm_up(self.server, self._script, options)
+            self._warm = True
+        measure = timed_round(self.server, self._script, options, seconds=options.seconds, count_sql=False)
         self.row.rounds.append(measure)
         log(f"    ceiling: {measure.requests_per_second:,.0f} req/s, p50 {measure.p50_ms:.2f} ms")
         return measure
-
-    def stop(self) -> None:
-        server.stop_server(self._server)
 
 
 def start_profiler(pid: int, path: Path, seconds: float) -> subprocess.Popen[bytes]:
@@ -301,7 +297,7 @@ def read_workloads(data: dataset.Dataset, base_url: str, options: Options, rep: 
     return every
 
 
-def measure_reads(target: Target, options: Options, rep: Report, stack: contextlib.ExitStack) -> None:
+def measure_reads(target: Target, options: Options, rep: Report) -> None:
     """Measure each read workload in each mode (a fresh process each), each round beside a ceiling round.
 
     The ceiling returns W2's response, read from the API before the first timed round, and is driven with W2's
@@ -313,32 +309,35 @@ def measure_reads(target: Target, options: Options, rep: Report, stack: contextl
     if options.write_rate > 0:
         variants = target.data.write_variant_ids
         writes = WriteSpec(options.write_rate, target.staff_token, variants, WriteTally())
-    for number, mode in enumerate(options.modes):
-        log(
-            f"{mode.name}: starting the API (VITRINE_CACHE_ENABLED={str(mode.entity_cache).lower()}, response cache "
-            f"{'on' if mode.response_cache else 'off'})"
-        )
-        with server.running(start_api(target, mode)) as api:
-            if workloads is None:
-                workloads = read_workloads(target.data, api.base_url, options, rep)
-            samples = {workload.key: client.verify(api.base_url, workload.bodies) for workload in workloads}
-            if ceiling is None and workloads:
-                driver = next((w for w in workloads if w.key == "W2"), workloads[0])
-                ceiling = PairedCeiling(target, samples[driver.key], lua_post_script(driver.bodies))
-                stack.callback(ceiling.stop)
-            if number == 0 and "export" in options.parts:
-                rep.export = client.staff_export(api.base_url, staff_token=target.staff_token)
-                rep.export_mode = mode.name
-                log(f"  staff export ({mode.name}): {rep.export.median_ms:.1f} ms median")
-            for workload in workloads:
-                row = Row(workload.key, workload.title, mode.name)
-                rep.rows.append(row)
-                profile = None
-                if options.profile is not None:
-                    options.profile.mkdir(parents=True, exist_ok=True)
-                    profile = options.profile / f"{workload.key.lower()}-{mode.flag}.speedscope.json"
-                script = lua_post_script(workload.bodies)
-                measure_rows(api, row, script, options, count_sql=True, profile=profile, writes=writes, ceiling=ceiling)
+    with contextlib.ExitStack() as stack:  # the ceiling server, once started, until the last mode is measured
+        for number, mode in enumerate(options.modes):
+            log(
+                f"{mode.name}: starting the API (VITRINE_CACHE_ENABLED={str(mode.entity_cache).lower()}, response "
+                f"cache {'on' if mode.response_cache else 'off'})"
+            )
+            with server.running(start_api(target, mode)) as api:
+                if workloads is None:
+                    workloads = read_workloads(target.data, api.base_url, options, rep)
+                samples = {workload.key: client.verify(api.base_url, workload.bodies) for workload in workloads}
+                if ceiling is None and workloads:
+                    driver = next((w for w in workloads if w.key == "W2"), workloads[0])
+                    ceiling = PairedCeiling(target, samples[driver.key], lua_post_script(driver.bodies))
+                    stack.enter_context(server.running(ceiling.server))
+                if number == 0 and "export" in options.parts:
+                    rep.export = client.staff_export(api.base_url, staff_token=target.staff_token)
+                    rep.export_mode = mode.name
+                    log(f"  staff export ({mode.name}): {rep.export.median_ms:.1f} ms median")
+                for workload in workloads:
+                    row = Row(workload.key, workload.title, mode.name)
+                    rep.rows.append(row)
+                    profile = None
+                    if options.profile is not None:
+                        options.profile.mkdir(parents=True, exist_ok=True)
+                        profile = options.profile / f"{workload.key.lower()}-{mode.flag}.speedscope.json"
+                    script = lua_post_script(workload.bodies)
+                    measure_rows(
+                        api, row, script, options, count_sql=True, profile=profile, writes=writes, ceiling=ceiling
+                    )
     if writes is not None:
         rep.notes.append(
             f"Write load: {writes.rate:g} staff stockUpdate/s during every timed read round, in turn over "
@@ -402,8 +401,7 @@ def measure_all(options: Options) -> int:
                 rep.meta["backend"] = data.backend
                 target = Target(data, secrets.token_urlsafe(24), scratch, options.app_dir)
                 if options.modes and {"W1", "W2", "W3", "export"} & set(options.parts):
-                    with contextlib.ExitStack() as stack:
-                        measure_reads(target, options, rep, stack)
+                    measure_reads(target, options, rep)
                 if "W5" in options.parts:
                     measure_w5(target, options, rep)
     finally:
