@@ -7,44 +7,53 @@ turns them into each database's syntax, and keeps the search documents, their in
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnClause,
     ColumnElement,
     Integer,
     Select,
     Text,
-    all_,
     and_,
     bindparam,
-    case,
     column,
+    delete,
     func,
+    insert,
     literal_column,
     or_,
     select,
     text,
-    true,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.batches import batched
-from data.tables import attribute_choices, product_attributes, products, search_terms, translations, variants
-from domain.catalog.search import SearchQuery, tokenize, words
+from data.tables import (
+    attribute_choices,
+    product_attributes,
+    product_name_words,
+    products,
+    search_terms,
+    translations,
+    variants,
+)
+from domain.catalog.model import sort_name
+from domain.catalog.search import MAX_SEARCH_LENGTH, SearchQuery, name_words, tokenize, words
 
 _VOCABULARY_WORD = re.compile(r"^\w{2,100}$", re.UNICODE)
 _PG_CONFIG: ColumnClause[Any] = literal_column("'simple'::regconfig")
 # `to_tsvector('simple', search_document)`, stored and indexed by PostgreSQL (migration 0010). Not in the models:
 # SQLite has no such column.
 _PG_VECTOR: ColumnClause[Any] = literal_column("products.search_vector", TSVECTOR)
-_SQLITE_ESCAPE = "/"
 
 
 def document_for(*, name: str, description: str, skus: Iterable[str], labels: Iterable[str] = ()) -> str:
@@ -75,54 +84,104 @@ def matches(dialect: str) -> ColumnElement[bool]:
     return products.c.id.in_(matching.columns(column("rowid", Integer)))
 
 
-def _starts_with_text(dialect: str) -> ColumnElement[bool]:
-    """Return the condition that a product's name starts with the search text (relevance tiers 3 and 2)."""
-    return _like(dialect, products.c.sort_name, bindparam("search_prefix", type_=Text))
+def starts_with_text(name: ColumnElement[str] = products.c.sort_name) -> ColumnElement[bool]:
+    """Return the condition that a product's sort name (or `name`) starts with the search text (tiers 3 and 2).
 
-
-def _holds_every_word(dialect: str, word_count: int) -> ColumnElement[bool]:
-    """Return the condition that a product's name holds every word of the search (relevance tier 1).
-
-    PostgreSQL takes the words as one array (`LIKE ALL`), so one statement serves any number of words; SQLite has
-    a `LIKE` per word, and `word_count` of them.
+    A range of the byte-ordered sort name (`search_text` up to `search_text_end`, the first text after every one
+    that starts with it), which its index answers whatever the plan; a `LIKE` pattern is only turned into a range
+    when the planner sees the value.
     """
-    if dialect == "postgresql":
-        return products.c.sort_name.like(all_(bindparam("search_words", type_=ARRAY(Text))))
-    return and_(
-        true(),
-        *(_like(dialect, products.c.sort_name, bindparam(f"search_word_{i}", type_=Text)) for i in range(word_count)),
+    return and_(name >= _text("search_text"), name < _text("search_text_end"))
+
+
+def is_text() -> ColumnElement[bool]:
+    """Return the condition that a product's name is the search text (relevance tier 3)."""
+    return products.c.sort_name == _text("search_text")
+
+
+def starts_a_name_word(index: int, word: ColumnElement[str] = product_name_words.c.word) -> ColumnElement[bool]:
+    """Return the condition that a row of `product_name_words` starts with the search's word number `index`."""
+    return and_(word >= _text(f"search_word_{index}"), word < _text(f"search_word_end_{index}"))
+
+
+def names_with_first_word() -> list[Select[Any]]:
+    """Return the sort names and ids of the products with a name word starting with the search's first word, not
+    starting with the whole text (a better tier), each once, as two statements to read in name order.
+
+    The products with the word itself come in name order straight from `product_name_words`' key (reading a page
+    of them for a common word); those with only longer words starting with it ("woollen" for "wool") are sorted.
+    """
+    words = product_name_words
+    exact = words.alias("exact_word")
+    better = starts_with_text(words.c.sort_name)
+    itself = select(words.c.sort_name, words.c.product_id.label("id")).where(
+        words.c.word == _text("search_word_0"), ~better
     )
-
-
-def relevance_key(dialect: str, word_count: int) -> ColumnElement[int]:
-    """Return minus the relevance tier (so that ascending order puts the best first), as `relevance_tier` does."""
-    return case(
-        (products.c.sort_name == bindparam("search_text", type_=Text), -3),
-        (_starts_with_text(dialect), -2),
-        (_holds_every_word(dialect, word_count), -1),
-        else_=0,
+    longer = (
+        select(words.c.sort_name, words.c.product_id.label("id"))
+        .where(
+            words.c.word > _text("search_word_0"),
+            words.c.word < _text("search_word_end_0"),
+            ~better,
+            ~select(exact.c.product_id)
+            .where(
+                exact.c.word == _text("search_word_0"),
+                exact.c.sort_name == words.c.sort_name,
+                exact.c.product_id == words.c.product_id,
+            )
+            .exists(),
+        )
+        .distinct()  # a name may have two longer words starting with the searched one
     )
+    return [itself, longer]
 
 
-def word_count(dialect: str, query: SearchQuery) -> int:
-    """Return how many `LIKE`s `_holds_every_word` has for this search: part of its statement's shape on SQLite."""
-    return 0 if dialect == "postgresql" else len(tokenize(query.text))
+def _has_name_word(index: int) -> ColumnElement[bool]:
+    return products.c.id.in_(select(product_name_words.c.product_id).where(starts_a_name_word(index)))
+
+
+def name_holds_words(word_count: int, *, first: int = 0) -> list[ColumnElement[bool]]:
+    """Return, for each search word from number `first` on, the condition that it starts a word of the name."""
+    return [_has_name_word(i) for i in range(first, word_count)]
+
+
+def word_count(query: SearchQuery) -> int:
+    """Return how many words the relevance tiers compare with names: part of a ranked statement's shape."""
+    return len(tokenize(query.text))
 
 
 def search_values(dialect: str, query: SearchQuery) -> dict[str, Any]:
-    """Return the values of the bind parameters that `matches` and `relevance_key` use."""
+    """Return the values of the bind parameters that `matches` and the relevance tiers' conditions use."""
     text_form = query.text.casefold()
-    patterns = [f"%{_escape_like(dialect, word)}%" for word in tokenize(query.text)]
     values: dict[str, Any] = {
         "search_match": _match_text(dialect, query),
         "search_text": text_form,
-        "search_prefix": f"{_escape_like(dialect, text_form)}%",
+        "search_text_end": after_every_extension(text_form),
     }
-    if dialect == "postgresql":
-        values["search_words"] = patterns
-    else:
-        values.update({f"search_word_{i}": pattern for i, pattern in enumerate(patterns)})
+    for i, word in enumerate(tokenize(query.text)):
+        cut = word[:MAX_SEARCH_LENGTH]  # as `product_name_words` keeps them (`domain.catalog.search.name_words`)
+        values[f"search_word_{i}"] = cut
+        values[f"search_word_end_{i}"] = after_every_extension(cut)
     return values
+
+
+def after_every_extension(prefix: str) -> str:
+    """Return the first text, in code-point order, after every text that starts with `prefix`.
+
+    Code-point order is UTF-8's byte order: the order of the `C` collation on PostgreSQL and of SQLite's default
+    one. `[prefix, after_every_extension(prefix))` is exactly the texts starting with `prefix`.
+    """
+    chars = list(prefix)
+    while chars:
+        last = ord(chars.pop())
+        if last < sys.maxunicode:
+            following = 0xE000 if 0xD800 <= last + 1 <= 0xDFFF else last + 1  # surrogates are not characters
+            return "".join(chars) + chr(following)
+    raise ValueError("a prefix of only the last code point has no text after its extensions")
+
+
+def _text(name: str) -> BindParameter[str]:
+    return bindparam(name, type_=Text)
 
 
 def _match_text(dialect: str, query: SearchQuery) -> str:
@@ -134,17 +193,6 @@ def _match_text(dialect: str, query: SearchQuery) -> str:
         "(" + " OR ".join(f'"{form}"*' if term.prefix else f'"{form}"' for form in term.forms) + ")"
         for term in query.terms
     )
-
-
-def _like(dialect: str, column: ColumnElement[str], pattern: ColumnElement[str]) -> ColumnElement[bool]:
-    # PostgreSQL's escape character is the backslash by default (and `LIKE ALL` takes no ESCAPE clause); SQLite has
-    # none unless told.
-    return column.like(pattern) if dialect == "postgresql" else column.like(pattern, escape=_SQLITE_ESCAPE)
-
-
-def _escape_like(dialect: str, value: str) -> str:
-    escape = "\\" if dialect == "postgresql" else _SQLITE_ESCAPE
-    return "".join(escape + c if c in ("%", "_", escape) else c for c in value)
 
 
 async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[str, list[str]]:
@@ -196,8 +244,13 @@ async def _add_vocabulary(conn: AsyncConnection, words: set[str]) -> None:
         await conn.execute(insert.on_conflict_do_nothing(), batch)
 
 
-async def write_documents(conn: AsyncConnection, documents: dict[int, str], words: set[str]) -> None:
-    """Store search documents for products (and index them on SQLite), and learn their words."""
+async def write_documents(
+    conn: AsyncConnection, documents: dict[int, str], words: set[str], *, names: dict[int, str]
+) -> None:
+    """Store search documents for products (and index them on SQLite), their name words, and learn their words.
+
+    `names` are the products' names, by id: each word of a name goes to `product_name_words` beside its sort name.
+    """
     if not documents:
         return
     dialect = conn.dialect.name
@@ -209,7 +262,20 @@ async def write_documents(conn: AsyncConnection, documents: dict[int, str], word
             ids = ",".join(str(int(r["pid"])) for r in chunk)
             await conn.execute(text(f"DELETE FROM product_fts WHERE rowid IN ({ids})"))
             await conn.execute(text("INSERT INTO product_fts(rowid, document) VALUES (:pid, :doc)"), chunk)
+    await _write_name_words(conn, names)
     await _add_vocabulary(conn, words)
+
+
+async def _write_name_words(conn: AsyncConnection, names: dict[int, str]) -> None:
+    for ids in batched(list(names)):
+        await conn.execute(delete(product_name_words).where(product_name_words.c.product_id.in_(ids)))
+    rows = [
+        {"word": word, "sort_name": sort_name(name), "product_id": pid}
+        for pid, name in names.items()
+        for word in sorted(name_words(name))
+    ]
+    for batch in batched(rows):
+        await conn.execute(insert(product_name_words), batch)
 
 
 async def refresh(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
@@ -256,7 +322,7 @@ async def refresh(conn: AsyncConnection, product_ids: Sequence[int]) -> None:
             name=row.name, description=" ".join(descriptions[row.id]), skus=skus[row.id], labels=labels[row.id]
         )
         vocabulary |= vocabulary_for(name=row.name, skus=skus[row.id], labels=labels[row.id])
-    await write_documents(conn, documents, vocabulary)
+    await write_documents(conn, documents, vocabulary, names={row.id: row.name for row in found})
 
 
 async def backfill(conn: AsyncConnection) -> int:

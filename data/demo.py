@@ -258,7 +258,7 @@ async def _index_for_search(
             name=row["name"], description=row["description"], skus=product_skus, labels=product_labels
         )
         words |= catalog_search.vocabulary_for(name=row["name"], skus=product_skus, labels=product_labels)
-    await catalog_search.write_documents(conn, documents, words)
+    await catalog_search.write_documents(conn, documents, words, names={row["id"]: row["name"] for row in product_rows})
 
 
 async def catalog_is_empty(database: Database) -> bool:

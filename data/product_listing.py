@@ -17,12 +17,15 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     Text,
+    and_,
     bindparam,
     case,
     func,
+    literal_column,
     or_,
     select,
     tuple_,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -73,7 +76,7 @@ class _Shape:
     categories: bool
     in_stock: bool | None
     search: bool
-    search_words: int  # SQLite's `LIKE`s for the every-word relevance tier (`catalog_search.word_count`)
+    search_words: int  # words the relevance tiers compare with names (`catalog_search.word_count`)
     attributes: tuple[_AttributeShape, ...]
     channel: bool
     price_minimum: bool
@@ -82,6 +85,7 @@ class _Shape:
     created_after: bool
     sort: ProductSort
     after: bool
+    after_tier: int | None  # a relevance page's: the tier of the row before it (each tier is a statement branch)
     count_total: bool
 
 
@@ -93,7 +97,7 @@ def _shape(dialect: str, query: ProductQuery, *, after: CursorKey | None = None,
         categories=query.category_ids is not None,
         in_stock=query.in_stock,
         search=query.search is not None,
-        search_words=0 if query.search is None else catalog_search.word_count(dialect, query.search),
+        search_words=0 if query.search is None else catalog_search.word_count(query.search),
         attributes=tuple(
             _AttributeShape(
                 bool(a.choice_ids),
@@ -110,8 +114,19 @@ def _shape(dialect: str, query: ProductQuery, *, after: CursorKey | None = None,
         created_after=query.created_after is not None,
         sort=query.sort,
         after=after is not None,
+        after_tier=_tier_after(query, after),
         count_total=count_total,
     )
+
+
+def _is_ranked(query: ProductQuery) -> bool:
+    """Tell whether a listing is a search in relevance order (a statement of its own: `_ranked_page`)."""
+    return query.sort.field is ProductSortField.RELEVANCE and query.search is not None
+
+
+def _tier_after(query: ProductQuery, after: CursorKey | None) -> int | None:
+    """Return the relevance tier of the row a ranked page starts after (its cursor holds minus the tier)."""
+    return -int(after[0]) if after is not None and _is_ranked(query) else None
 
 
 def _values(dialect: str, query: ProductQuery, *, after: CursorKey | None = None, limit: int = 0) -> dict[str, Any]:
@@ -145,9 +160,6 @@ def _values(dialect: str, query: ProductQuery, *, after: CursorKey | None = None
 
 def _sort_columns(shape: _Shape) -> tuple[ColumnElement[Any], ...]:
     field = shape.sort.field
-    if field is ProductSortField.RELEVANCE and shape.search:
-        relevance = catalog_search.relevance_key(shape.dialect, shape.search_words)
-        return (relevance.label("relevance"), products.c.sort_name, products.c.id)
     if field is ProductSortField.NAME:
         return (products.c.sort_name, products.c.id)
     if field is ProductSortField.CREATED_AT:
@@ -249,13 +261,16 @@ def listed_products(shape: _Shape) -> FromClause:
     return source
 
 
-def _keyset(shape: _Shape, columns: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
-    """Return the condition that a row comes after the cursor (`after_0`, `after_1`, …) in the listing's order."""
+def _keyset(shape: _Shape, columns: Sequence[ColumnElement[Any]], *, first: int = 0) -> ColumnElement[bool]:
+    """Return the condition that a row comes after the cursor (`after_0`, `after_1`, …) in the listing's order.
+
+    `first` is the number of the cursor's value that the first column is compared with.
+    """
     keyed = [getattr(c, "element", c) for c in columns]
     position = tuple_(*keyed)
     # Each value bound as its column's type: an amount is stored as a scaled integer on SQLite, and a bare Decimal
     # compared with it put the cursor's own row after the cursor again (the same page for ever).
-    values = tuple_(*(bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(keyed)))
+    values = tuple_(*(bindparam(f"after_{first + i}", type_=c.type) for i, c in enumerate(keyed)))
     return position < values if shape.sort.descending else position > values
 
 
@@ -290,19 +305,115 @@ def _page(shape: _Shape) -> Select[Any]:
     return _in_order(shape, *PRODUCT_COLUMNS, *_counted(shape))
 
 
-def _ranked_page(shape: _Shape) -> Select[Any]:
-    """Return a search page by relevance: rank narrow rows, then read the page's products.
+_TIERS: tuple[int, ...] = (3, 2, 1, 0)  # best first (`domain.catalog.search.relevance_tier`)
 
-    No index gives the relevance order, so the database ranks every match (≈ 9,000 rows for a common word in
-    100,000 products). Ranking only the id and the sort key, and reading the 25 winners' columns after, spares it
-    forming and sorting whole rows: 20-30 % of the statement's time on PostgreSQL (docs/catalog-queries.md).
+
+def _ranked_page(shape: _Shape) -> Select[Any]:
+    """Return a search page by relevance: the page of each tier by name, best tier first, then their products.
+
+    Each tier is a branch that reads no more than a page in name order: the exact name and the names starting
+    with the text from the name index, the names with a word starting with each searched word from
+    `product_name_words` (sorting only its narrow key range, ≈ 9,000 entries for a common word at 100,000
+    products), and the rest of the matches last, only when the better tiers leave room on the page. Ranking every
+    match by a relevance expression cost PostgreSQL 12-18 ms a page there, growing with the catalogue; the
+    branches cost ≈ 2 ms (docs/catalog-queries.md). Descending, the worst tier comes first and nothing is skipped.
     """
-    ranked = _in_order(shape).subquery("ranked")  # the relevance, the sort name, the id
+    tiers = _TIERS[::-1] if shape.sort.descending else _TIERS
+    if shape.after_tier is not None:
+        tiers = tiers[tiers.index(shape.after_tier) :]
+    branches = [branch for tier in tiers for branch in _tier_pages(shape, tier)]
+    if tiers[-1] == 0 and len(tiers) > 1:
+        # PostgreSQL runs the last branch only when the others have not filled the page (a one-time filter).
+        better = union_all(*branches[:-1]).cte("better")
+        room = select(func.count()).select_from(better).scalar_subquery() < bindparam("limit", type_=Integer)
+        ranked = union_all(select(better), branches[-1].where(room)).subquery("ranked")
+    else:
+        ranked = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("ranked")
     return (
         select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *_counted(shape))
         .select_from(products.join(ranked, ranked.c.id == products.c.id))
         .order_by(*_ordered(shape, (ranked.c.relevance, ranked.c.sort_name, ranked.c.id)))
+        .limit(bindparam("limit", type_=Integer))
     )
+
+
+def _tier_pages(shape: _Shape, tier: int) -> list[Select[Any]]:
+    """Return the ids and sort names of one relevance tier's page, in name order, as one or two subqueries (for
+    `UNION ALL`: the page's statement takes its first `limit` rows in order)."""
+    relevance = literal_column(str(-tier), Integer).label("relevance")
+    if tier == 0:
+        return [_rest_of_matches(shape, relevance)]
+    after = shape.after_tier == tier
+    if tier == 1:
+        checks = catalog_search.name_holds_words(shape.search_words, first=1)
+        return [
+            _checked_in_order(shape, candidates, relevance, checks, after=after)
+            for candidates in catalog_search.names_with_first_word()
+        ]
+    name = catalog_search.is_text() if tier == 3 else and_(catalog_search.starts_with_text(), ~catalog_search.is_text())
+    candidates = select(products.c.sort_name, products.c.id).where(name)
+    return [_checked_in_order(shape, candidates, relevance, [], after=after)]
+
+
+def _checked_in_order(
+    shape: _Shape,
+    candidates: Select[Any],
+    relevance: ColumnElement[int],
+    checks: list[ColumnElement[bool]],
+    *,
+    after: bool,
+) -> Select[Any]:
+    """Return the first `limit` candidates (sort name, id) in name order that the listing's conditions and
+    `checks` keep; after the cursor's sort name and id when `after`.
+
+    The candidates come in order from an index; each is then looked up on its own, until a page is found. The
+    look-up is a scalar subquery, which PostgreSQL never turns into a join: a generic plan, guessing every search
+    matches 0.5 % of the products, had hashed all 9,000 matches of a common word to join them with its candidates.
+    `OFFSET 0` keeps the conditions from being pushed below the ordering, where they would be checked for every
+    candidate.
+    """
+    ordered = candidates.order_by(*_ordered(shape, list(candidates.selected_columns)))
+    if after:
+        ordered = ordered.where(_keyset(shape, list(candidates.selected_columns), first=1))
+    named = ordered.offset(0).subquery("candidates")
+    kept = (
+        select(literal_column("1"))
+        .select_from(listed_products(shape))
+        .where(products.c.id == named.c.id, *_conditions(shape), *checks)
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = (
+        select(named.c.id, named.c.sort_name, relevance)
+        .where(kept.is_not(None))
+        .order_by(*_ordered(shape, (named.c.sort_name, named.c.id)))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    return select(rows.c.id, rows.c.sort_name, rows.c.relevance)
+
+
+def _rest_of_matches(shape: _Shape, relevance: ColumnElement[int]) -> Select[Any]:
+    """Return the first `limit` matches that no better tier holds, in name order (relevance tier 0)."""
+    conditions = [
+        *_conditions(shape),
+        ~catalog_search.starts_with_text(),
+        ~and_(*catalog_search.name_holds_words(shape.search_words)),
+    ]
+    if shape.after_tier == 0:
+        conditions.append(_keyset(shape, (products.c.sort_name, products.c.id), first=1))
+    # Ordered by an expression no index gives, so PostgreSQL reads these matches from the full-text index and
+    # sorts them, as it once ranked every match, whatever it guesses of their number: walking the name index until
+    # a page is found read all 100,000 names at the last page of a word that no description holds.
+    rows = (
+        select(products.c.id, products.c.sort_name, relevance)
+        .select_from(listed_products(shape))
+        .where(*conditions)
+        .order_by(*_ordered(shape, (products.c.sort_name.concat(""), products.c.id)))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    return select(rows.c.id, rows.c.sort_name, rows.c.relevance)
 
 
 async def fetch_product_slice(

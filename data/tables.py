@@ -204,6 +204,18 @@ class SearchTermRow(Base):
     term: Mapped[str] = mapped_column(SEARCH_TERM, primary_key=True)
 
 
+class ProductNameWordRow(Base):
+    """Each word of a product's name beside its sort name: the products whose name has a word starting with what a
+    shopper typed, in name order, read from the primary key without ranking every match (`data.catalog_search`)."""
+
+    __tablename__ = "product_name_words"
+
+    # Folded as searches are (`domain.catalog.search.words`), cut to a search's longest word.
+    word: Mapped[str] = mapped_column(SEARCH_TERM, primary_key=True)
+    sort_name: Mapped[str] = mapped_column(SORTABLE_TEXT, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 # Core handles on the tables, for the SQL-expression queries the data layer writes.
 categories = cast(Table, CategoryRow.__table__)
 products = cast(Table, ProductRow.__table__)
@@ -211,6 +223,7 @@ variants = cast(Table, VariantRow.__table__)
 images = cast(Table, ImageRow.__table__)
 stock = cast(Table, StockRow.__table__)
 search_terms = cast(Table, SearchTermRow.__table__)
+product_name_words = cast(Table, ProductNameWordRow.__table__)
 translations = cast(Table, ProductTranslationRow.__table__)
 channels = cast(Table, ChannelRow.__table__)
 channel_prices = cast(Table, ChannelPriceRow.__table__)

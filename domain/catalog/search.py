@@ -8,8 +8,9 @@ is asked of it, identically for both:
   as a prefix it would match most of the catalogue and every match would have to be ranked;
 - a word the catalogue's vocabulary does not know is also looked for as the known words within one edit (two for
   words over seven letters), counting a swap of neighbours as one: "jaket" finds "jacket", "scraf" finds "scarf";
-- results rank in tiers: the exact name first, then names starting with the text, then names holding every word,
-  then anything else that matched (description, SKU, a typo's correction); within a tier, by name.
+- results rank in tiers: the exact name first, then names starting with the text, then names in which every word
+  of the search begins a word ("shirt" in "T-Shirt", not "oat" in "Coat"), then anything else that matched
+  (description, SKU, a typo's correction); within a tier, by name.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Return every word of a text, folded, in order: what both databases' indexes are given to split."""
     return _WORD.findall(fold(text))
+
+
+def name_words(name: str) -> set[str]:
+    """Return the words of a product name that the searched words are compared with (relevance tier 1), each cut
+    to `MAX_SEARCH_LENGTH`: the database keeps them so (`data.catalog_search`), and a search is no longer."""
+    return {word[:MAX_SEARCH_LENGTH] for word in words(name)}
 
 
 def tokenize(text: str) -> list[str]:
@@ -133,6 +140,7 @@ def relevance_tier(*, name: str, text: str) -> int:
         return 3
     if name_form.startswith(text_form):
         return 2
-    if all(word in name_form for word in tokenize(text)):
+    known = name_words(name)
+    if all(any(k.startswith(word[:MAX_SEARCH_LENGTH]) for k in known) for word in tokenize(text)):
         return 1
     return 0

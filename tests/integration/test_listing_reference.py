@@ -62,7 +62,8 @@ query_strategy = st.fixed_dictionaries(
         "first": st.integers(1, 7),
         "staff": st.booleans(),
         # Words under four letters: matched as prefixes, without typo correction (which has tests of its own).
-        "search": st.sampled_from((None, "a", "ab", "b c", "é", "abc", "ca", "ab%", "a%b")),
+        # "sku" and "a sku" also match by SKU (`sku<id>`), which no name holds: the lowest relevance tier.
+        "search": st.sampled_from((None, "a", "ab", "b c", "é", "abc", "ca", "ab%", "a%b", "sku", "a sku")),
         "channel": st.sampled_from((None, "us")),
         "price": st.sampled_from((None, (None, 3), (2, None), (1, 4), (5, 5))),
     }
@@ -211,6 +212,60 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
         "first": 1,
         "staff": False,
         "search": "ab%",
+        "channel": None,
+        "price": None,
+    },
+)
+# Every relevance tier, a page of one at a time both ways, and of four: the exact name, a name starting with the
+# text, names in which each word begins a word ("Z skull" does, "Ask u" does not; "a sku skull" and "x skull skulls"
+# twice over, once on the page), and products found by their SKU alone.
+@example(
+    rows=[
+        Row(0, name, None, True, 0, 0, None)
+        for name in ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
+    ],
+    query={
+        "category": None,
+        "in_stock": None,
+        "field": ProductSortField.RELEVANCE,
+        "descending": False,
+        "first": 4,
+        "staff": False,
+        "search": "sku",
+        "channel": None,
+        "price": None,
+    },
+)
+@example(
+    rows=[
+        Row(0, name, None, True, 0, 0, None)
+        for name in ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
+    ],
+    query={
+        "category": None,
+        "in_stock": None,
+        "field": ProductSortField.RELEVANCE,
+        "descending": False,
+        "first": 1,
+        "staff": False,
+        "search": "sku",
+        "channel": None,
+        "price": None,
+    },
+)
+@example(
+    rows=[
+        Row(0, name, None, True, 0, 0, None)
+        for name in ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
+    ],
+    query={
+        "category": None,
+        "in_stock": None,
+        "field": ProductSortField.RELEVANCE,
+        "descending": True,
+        "first": 3,
+        "staff": False,
+        "search": "sku",
         "channel": None,
         "price": None,
     },

@@ -81,7 +81,12 @@ def test_an_over_long_search_is_refused() -> None:
         ("Jacket Pro", "jacket", 2),
         ("Rain Jacket", "jacket", 1),
         ("Rain Jacket", "jacket rain", 1),
+        ("Rain Jacket", "jack ra", 1),  # every word begins a word of the name
+        ("T-Shirt", "shirt", 1),
+        ("Crème Brûlée", "brulee creme", 1),  # as folded words
         ("Raincoat", "jacket", 0),
+        ("Raincoat", "coat", 0),  # inside a word: not a word of the name
+        ("Rain Jacket", "jacket hood", 0),
     ],
 )
 def test_relevance_tiers(name: str, text: str, tier: int) -> None:
