@@ -311,12 +311,12 @@ _TIERS: tuple[int, ...] = (3, 2, 1, 0)  # best first (`domain.catalog.search.rel
 def _ranked_page(shape: _Shape) -> Select[Any]:
     """Return a search page by relevance: the page of each tier by name, best tier first, then their products.
 
-    Each tier is a branch that reads no more than a page in name order: the exact name and the names starting
-    with the text from the name index, the names with a word starting with each searched word from
-    `product_name_words` (sorting only its narrow key range, ≈ 9,000 entries for a common word at 100,000
-    products), and the rest of the matches last, only when the better tiers leave room on the page. Ranking every
-    match by a relevance expression cost PostgreSQL 12-18 ms a page there, growing with the catalogue; the
-    branches cost ≈ 2 ms (docs/catalog-queries.md). Descending, the worst tier comes first and nothing is skipped.
+    Each tier is a branch that reads about a page in name order: the exact name and the names starting with the
+    text from the name index, the names with a word starting with each searched word from `product_name_words`
+    (`_checked_in_order`), and the rest of the matches last, only when the better tiers leave room on the page.
+    Ranking every match by a relevance expression cost PostgreSQL 12-18 ms a page for a common word at 100,000
+    products, growing with the catalogue; the branches cost ≈ 0.5 ms there as at 1,000 (docs/catalog-queries.md).
+    Descending, the worst tier comes first and is always read.
     """
     tiers = _TIERS[::-1] if shape.sort.descending else _TIERS
     if shape.after_tier is not None:
