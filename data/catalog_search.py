@@ -99,8 +99,9 @@ def is_text() -> ColumnElement[bool]:
     return products.c.sort_name == _text("search_text")
 
 
-def starts_a_name_word(index: int, word: ColumnElement[str] = product_name_words.c.word) -> ColumnElement[bool]:
+def starts_a_name_word(index: int) -> ColumnElement[bool]:
     """Return the condition that a row of `product_name_words` starts with the search's word number `index`."""
+    word = product_name_words.c.word
     return and_(word >= _text(f"search_word_{index}"), word < _text(f"search_word_end_{index}"))
 
 

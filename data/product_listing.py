@@ -41,6 +41,7 @@ from data.tables import (
 )
 from domain.catalog.facets import RawFacets, ValueCount
 from domain.catalog.model import ProductQuery, ProductSlice, ProductSort, ProductSortField
+from domain.catalog.search import RELEVANCE_TIERS
 from domain.shared.pagination import CursorKey
 
 
@@ -305,9 +306,6 @@ def _page(shape: _Shape) -> Select[Any]:
     return _in_order(shape, *PRODUCT_COLUMNS, *_counted(shape))
 
 
-_TIERS: tuple[int, ...] = (3, 2, 1, 0)  # best first (`domain.catalog.search.relevance_tier`)
-
-
 def _ranked_page(shape: _Shape) -> Select[Any]:
     """Return a search page by relevance: the page of each tier by name, best tier first, then their products.
 
@@ -318,7 +316,7 @@ def _ranked_page(shape: _Shape) -> Select[Any]:
     products, growing with the catalogue; the branches cost ≈ 0.5 ms there as at 1,000 (docs/catalog-queries.md).
     Descending, the worst tier comes first and is always read.
     """
-    tiers = _TIERS[::-1] if shape.sort.descending else _TIERS
+    tiers = RELEVANCE_TIERS[::-1] if shape.sort.descending else RELEVANCE_TIERS
     if shape.after_tier is not None:
         tiers = tiers[tiers.index(shape.after_tier) :]
     branches = [branch for tier in tiers for branch in _tier_pages(shape, tier)]

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from domain.catalog.attributes import AttributeFilter, AttributeFilterInput, NumberRange
 from domain.catalog.errors import InvalidLanguageCode, InvalidProductName, InvalidSku, InvalidSlug
-from domain.catalog.search import SearchQuery
+from domain.catalog.search import RELEVANCE_TIERS, SearchQuery
 from domain.shared.pagination import InvalidCursor
 
 MAX_NAME_LENGTH = 250
@@ -229,6 +229,8 @@ class ProductSort:
                 datetime.fromisoformat(str(key[0]))
             if self.field is ProductSortField.PRICE and not Decimal(str(key[0])).is_finite():
                 raise ValueError
+            if self.field is ProductSortField.RELEVANCE and -int(key[0]) not in RELEVANCE_TIERS:
+                raise ValueError  # a relevance cursor holds minus its row's tier
         except (ValueError, ArithmeticError):
             raise InvalidCursor("The cursor is malformed.", field="after") from None
 

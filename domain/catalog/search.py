@@ -133,6 +133,9 @@ def closest_words(word: str, vocabulary: Iterable[str]) -> tuple[str, ...]:
     return tuple(k for distance, k in scored if distance <= limit)[:MAX_CORRECTIONS]
 
 
+RELEVANCE_TIERS: tuple[int, ...] = (3, 2, 1, 0)  # best first: what `relevance_tier` returns
+
+
 def relevance_tier(*, name: str, text: str) -> int:
     """Return how well a product name answers the search (3 best); the database computes the same."""
     name_form, text_form = name.casefold(), text.casefold()

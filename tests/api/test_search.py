@@ -3,6 +3,9 @@ with suggestions."""
 
 from __future__ import annotations
 
+import base64
+import json
+
 from app.bootstrap import Container
 from tests.factories import VariantSpec, add_attribute, add_product, add_translation, set_attribute
 from tests.support import Api
@@ -78,6 +81,18 @@ async def test_a_cursor_of_another_search_is_refused(api: Api, container: Contai
     errors = await api.errors(SEARCH, {"q": "scarf", "after": cursor})
 
     assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+async def test_a_relevance_cursor_outside_the_tiers_is_refused(api: Api, container: Container) -> None:
+    await _catalogue(container)
+    cursor = (await api.data(SEARCH, {"q": "jacket"}))["products"]["pageInfo"]["endCursor"]
+    scope, _, sort_name, product_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps([scope, -7, sort_name, product_id]).encode()).decode()
+
+    errors = await api.errors(SEARCH, {"q": "jacket", "after": forged})
+
+    assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
+    assert errors[0]["message"] == "The cursor is malformed."
 
 
 async def test_an_over_long_search_is_refused(api: Api) -> None:

@@ -179,3 +179,40 @@ async def test_search_documents_are_rebuilt_with_attribute_values_and_without_ac
         await database.dispose()
 
     assert documents == ["creme tote", "wool scarf merino", "plain mug"]
+
+
+async def test_name_words_are_written_for_the_products_already_there(url: str) -> None:
+    """Migration 0011 adds `product_name_words`: each folded word of each name, beside the name's sort form."""
+    database = connect_database(url)
+
+    try:
+        async with database.engine.begin() as conn:
+            await conn.run_sync(_upgrade_to, "0010")
+            for pid, name in ((1, "Crème Brûlée Tote"), (2, "T-Shirt t-shirt"), (3, "X" + "y" * 120)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO products (id, name, sort_name, slug, description, search_document,"
+                        " is_published, tax_class, created_at, updated_at, in_stock) VALUES (:id, :name, :sort,"
+                        " :slug, '', :doc, true, 'standard', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00',"
+                        " false)"
+                    ),
+                    {"id": pid, "name": name, "sort": name.casefold(), "slug": f"p{pid}", "doc": name.lower()},
+                )
+        await upgrade_to_head(database)
+        async with database.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    text("SELECT product_id, word, sort_name FROM product_name_words ORDER BY product_id, word")
+                )
+            ).all()
+    finally:
+        await database.dispose()
+
+    assert [tuple(r) for r in rows] == [
+        (1, "brulee", "crème brûlée tote"),
+        (1, "creme", "crème brûlée tote"),
+        (1, "tote", "crème brûlée tote"),
+        (2, "shirt", "t-shirt t-shirt"),
+        (2, "t", "t-shirt t-shirt"),
+        (3, "x" + "y" * 99, "x" + "y" * 120),  # cut to a search's longest word
+    ]
