@@ -16,6 +16,7 @@ from sqlalchemy import (
     BindParameter,
     ColumnClause,
     ColumnElement,
+    FromClause,
     Integer,
     Select,
     Text,
@@ -99,24 +100,30 @@ def is_text() -> ColumnElement[bool]:
     return products.c.sort_name == _text("search_text")
 
 
-def starts_a_name_word(index: int) -> ColumnElement[bool]:
+def starts_a_name_word(index: int, words: FromClause = product_name_words) -> ColumnElement[bool]:
     """Return the condition that a row of `product_name_words` starts with the search's word number `index`."""
-    word = product_name_words.c.word
+    word = words.c.word
     return and_(word >= _text(f"search_word_{index}"), word < _text(f"search_word_end_{index}"))
 
 
-def names_with_first_word() -> list[Select[Any]]:
-    """Return the sort names and ids of the products with a name word starting with the search's first word, not
-    starting with the whole text (a better tier), each once, as two statements to read in name order.
+def names_with_every_word(word_count: int) -> list[Select[Any]]:
+    """Return the sort names and ids of the products in whose name every searched word begins a word, not starting
+    with the whole text (a better tier), each once, as two statements to read in name order.
 
-    The products with the word itself come in name order straight from `product_name_words`' key (reading a page
-    of them for a common word); those with only longer words starting with it ("woollen" for "wool") are sorted.
+    The products with the first word itself come in name order straight from `product_name_words`' key (reading a
+    page of them for a common word); those with only longer words starting with it ("woollen" for "wool") are
+    sorted. The other words are semi-joins on their own name words, before the order: "wool leather", which no
+    name holds, is then two index ranges intersected instead of every "wool" name checked one by one.
     """
     words = product_name_words
     exact = words.alias("exact_word")
     better = starts_with_text(words.c.sort_name)
+    others = []
+    for i in range(1, word_count):
+        other = product_name_words.alias(f"word_{i}")
+        others.append(words.c.product_id.in_(select(other.c.product_id).where(starts_a_name_word(i, other))))
     itself = select(words.c.sort_name, words.c.product_id.label("id")).where(
-        words.c.word == _text("search_word_0"), ~better
+        words.c.word == _text("search_word_0"), ~better, *others
     )
     longer = (
         select(words.c.sort_name, words.c.product_id.label("id"))
@@ -124,6 +131,7 @@ def names_with_first_word() -> list[Select[Any]]:
             words.c.word > _text("search_word_0"),
             words.c.word < _text("search_word_end_0"),
             ~better,
+            *others,
             ~select(exact.c.product_id)
             .where(
                 exact.c.word == _text("search_word_0"),
@@ -141,9 +149,9 @@ def _has_name_word(index: int) -> ColumnElement[bool]:
     return products.c.id.in_(select(product_name_words.c.product_id).where(starts_a_name_word(index)))
 
 
-def name_holds_words(word_count: int, *, first: int = 0) -> list[ColumnElement[bool]]:
-    """Return, for each search word from number `first` on, the condition that it starts a word of the name."""
-    return [_has_name_word(i) for i in range(first, word_count)]
+def name_holds_words(word_count: int) -> list[ColumnElement[bool]]:
+    """Return, for each search word, the condition that it starts a word of the product's name."""
+    return [_has_name_word(i) for i in range(word_count)]
 
 
 def word_count(query: SearchQuery) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Row,
     ScalarSelect,
     Select,
+    SelectBase,
     Text,
     and_,
     bindparam,
@@ -87,6 +88,7 @@ class _Shape:
     sort: ProductSort
     after: bool
     after_tier: int | None  # a relevance page's: the tier of the row before it (each tier is a statement branch)
+    walk_names: bool  # a relevance page's better tiers are read by walking names (`_walks_names`)
     count_total: bool
 
 
@@ -116,6 +118,7 @@ def _shape(dialect: str, query: ProductQuery, *, after: CursorKey | None = None,
         sort=query.sort,
         after=after is not None,
         after_tier=_tier_after(query, after),
+        walk_names=_walks_names(query),
         count_total=count_total,
     )
 
@@ -128,6 +131,22 @@ def _is_ranked(query: ProductQuery) -> bool:
 def _tier_after(query: ProductQuery, after: CursorKey | None) -> int | None:
     """Return the relevance tier of the row a ranked page starts after (its cursor holds minus the tier)."""
     return -int(after[0]) if after is not None and _is_ranked(query) else None
+
+
+def _walks_names(query: ProductQuery) -> bool:
+    """Tell whether a ranked page reads its better tiers by walking names in order, checking each (`_ranked_page`).
+
+    Only for a search with no filter but visibility and a first word that matches as a prefix: then nearly every
+    name the walk meets is a match, and a page is found after about a page of them. A filter (a category, stock,
+    a price, an attribute, a collection, a channel) or a short first word, which must match whole ("xl" does not
+    match "xlarge"), can reject most of them and make the walk read every name with the word (18 ms for "boot" in
+    a category without boots at 100,000 products): such listings rank their matches instead, as before.
+    """
+    search = query.search
+    if search is None or not _is_ranked(query) or not search.terms or not search.terms[0].prefix:
+        return False
+    unfiltered = ProductQuery(visible_at=query.visible_at, search=search, sort=query.sort)
+    return query == unfiltered
 
 
 def _values(dialect: str, query: ProductQuery, *, after: CursorKey | None = None, limit: int = 0) -> dict[str, Any]:
@@ -307,15 +326,25 @@ def _page(shape: _Shape) -> Select[Any]:
 
 
 def _ranked_page(shape: _Shape) -> Select[Any]:
-    """Return a search page by relevance: the page of each tier by name, best tier first, then their products.
+    """Return a search page by relevance: the page's ids, sort names and tiers, then their products.
 
-    Each tier is a branch that reads about a page in name order: the exact name and the names starting with the
-    text from the name index, the names with a word starting with each searched word from `product_name_words`
-    (`_checked_in_order`), and the rest of the matches last, only when the better tiers leave room on the page.
-    Ranking every match by a relevance expression cost PostgreSQL 12-18 ms a page for a common word at 100,000
+    Walking names (`_walks_names`), each tier is a branch that reads about a page in name order: the exact name
+    and the names starting with the text from the name index, the names in which each searched word begins a word
+    from `product_name_words` (`_checked_in_order`), and the rest of the matches last, only when the better tiers
+    leave room on the page. Ranking every match cost PostgreSQL 12-18 ms a page for a common word at 100,000
     products, growing with the catalogue; the branches cost ≈ 0.5 ms there as at 1,000 (docs/catalog-queries.md).
-    Descending, the worst tier comes first and is always read.
+    Descending, the worst tier comes first and is always read. Otherwise every match is ranked, in one pass.
     """
+    ranked = (_tiers_walked(shape) if shape.walk_names else _every_match_ranked(shape)).subquery("ranked")
+    return (
+        select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *_counted(shape))
+        .select_from(products.join(ranked, ranked.c.id == products.c.id))
+        .order_by(*_ordered(shape, (ranked.c.relevance, ranked.c.sort_name, ranked.c.id)))
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def _tiers_walked(shape: _Shape) -> SelectBase:
     tiers = RELEVANCE_TIERS[::-1] if shape.sort.descending else RELEVANCE_TIERS
     if shape.after_tier is not None:
         tiers = tiers[tiers.index(shape.after_tier) :]
@@ -324,15 +353,19 @@ def _ranked_page(shape: _Shape) -> Select[Any]:
         # PostgreSQL runs the last branch only when the others have not filled the page (a one-time filter).
         better = union_all(*branches[:-1]).cte("better")
         room = select(func.count()).select_from(better).scalar_subquery() < bindparam("limit", type_=Integer)
-        ranked = union_all(select(better), branches[-1].where(room)).subquery("ranked")
-    else:
-        ranked = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("ranked")
-    return (
-        select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *_counted(shape))
-        .select_from(products.join(ranked, ranked.c.id == products.c.id))
-        .order_by(*_ordered(shape, (ranked.c.relevance, ranked.c.sort_name, ranked.c.id)))
-        .limit(bindparam("limit", type_=Integer))
-    )
+        return union_all(select(better), branches[-1].where(room))
+    return union_all(*branches) if len(branches) > 1 else branches[0]
+
+
+def _every_match_ranked(shape: _Shape) -> Select[Any]:
+    """Return the page's ids, sort names and minus their tiers, ranking every match of the listing in one pass."""
+    relevance = case(*((_tier_condition(shape, tier), -tier) for tier in RELEVANCE_TIERS[:-1]), else_=0)
+    key = (relevance, products.c.sort_name, products.c.id)
+    rows = select(products.c.id, products.c.sort_name, relevance.label("relevance")).select_from(listed_products(shape))
+    rows = rows.where(*_conditions(shape))
+    if shape.after:
+        rows = rows.where(_keyset(shape, key))
+    return rows.order_by(*_ordered(shape, key)).limit(bindparam("limit", type_=Integer))
 
 
 def _tier_pages(shape: _Shape, tier: int) -> list[Select[Any]]:
@@ -343,26 +376,33 @@ def _tier_pages(shape: _Shape, tier: int) -> list[Select[Any]]:
         return [_rest_of_matches(shape, relevance)]
     after = shape.after_tier == tier
     if tier == 1:
-        checks = catalog_search.name_holds_words(shape.search_words, first=1)
         return [
-            _checked_in_order(shape, candidates, relevance, checks, after=after)
-            for candidates in catalog_search.names_with_first_word()
+            _checked_in_order(shape, candidates, relevance, after=after)
+            for candidates in catalog_search.names_with_every_word(shape.search_words)
         ]
-    name = catalog_search.is_text() if tier == 3 else and_(catalog_search.starts_with_text(), ~catalog_search.is_text())
-    candidates = select(products.c.sort_name, products.c.id).where(name)
-    return [_checked_in_order(shape, candidates, relevance, [], after=after)]
+    candidates = select(products.c.sort_name, products.c.id).where(_tier_condition(shape, tier))
+    return [_checked_in_order(shape, candidates, relevance, after=after)]
+
+
+def _tier_condition(shape: _Shape, tier: int) -> ColumnElement[bool]:
+    """Return the condition that a matching product's name is in the relevance tier (and in no better one)."""
+    if tier == 3:
+        return catalog_search.is_text()
+    if tier == 2:
+        return and_(catalog_search.starts_with_text(), ~catalog_search.is_text())
+    every_word = and_(*catalog_search.name_holds_words(shape.search_words))
+    return and_(~catalog_search.starts_with_text(), every_word if tier == 1 else ~every_word)
 
 
 def _checked_in_order(
     shape: _Shape,
     candidates: Select[Any],
     relevance: ColumnElement[int],
-    checks: list[ColumnElement[bool]],
     *,
     after: bool,
 ) -> Select[Any]:
-    """Return the first `limit` candidates (sort name, id) in name order that the listing's conditions and
-    `checks` keep; after the cursor's sort name and id when `after`.
+    """Return the first `limit` candidates (sort name, id) in name order that the listing's conditions keep; after
+    the cursor's sort name and id when `after`.
 
     The candidates come in order from an index; each is then looked up on its own, until a page is found. The
     look-up is a scalar subquery, which PostgreSQL never turns into a join: a generic plan, guessing every search
@@ -377,7 +417,7 @@ def _checked_in_order(
     kept = (
         select(literal_column("1"))
         .select_from(listed_products(shape))
-        .where(products.c.id == named.c.id, *_conditions(shape), *checks)
+        .where(products.c.id == named.c.id, *_conditions(shape))
         .limit(1)
         .scalar_subquery()
     )
@@ -392,17 +432,15 @@ def _checked_in_order(
 
 
 def _rest_of_matches(shape: _Shape, relevance: ColumnElement[int]) -> Select[Any]:
-    """Return the first `limit` matches that no better tier holds, in name order (relevance tier 0)."""
-    conditions = [
-        *_conditions(shape),
-        ~catalog_search.starts_with_text(),
-        ~and_(*catalog_search.name_holds_words(shape.search_words)),
-    ]
+    """Return the first `limit` matches in no better tier, in name order (relevance tier 0), ranking all of them.
+
+    Ordered by an expression no index gives, so that PostgreSQL reads the matches from the full-text index and
+    sorts them whatever it guesses of their number: walking the name index until a page is found read all 100,000
+    names at the last page of a word that no description holds.
+    """
+    conditions = [*_conditions(shape), _tier_condition(shape, 0)]
     if shape.after_tier == 0:
         conditions.append(_keyset(shape, (products.c.sort_name, products.c.id), first=1))
-    # Ordered by an expression no index gives, so PostgreSQL reads these matches from the full-text index and
-    # sorts them, as it once ranked every match, whatever it guesses of their number: walking the name index until
-    # a page is found read all 100,000 names at the last page of a word that no description holds.
     rows = (
         select(products.c.id, products.c.sort_name, relevance)
         .select_from(listed_products(shape))
