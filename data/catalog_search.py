@@ -149,9 +149,27 @@ def _has_name_word(index: int) -> ColumnElement[bool]:
     return products.c.id.in_(select(product_name_words.c.product_id).where(starts_a_name_word(index)))
 
 
-def name_holds_words(word_count: int) -> list[ColumnElement[bool]]:
-    """Return, for each search word, the condition that it starts a word of the product's name."""
-    return [_has_name_word(i) for i in range(word_count)]
+def name_holds_words(word_count: int, *, values_unseen: bool = False) -> list[ColumnElement[bool]]:
+    """Return, for each search word, the condition that it starts a word of the product's name: membership of the
+    set of products with such a word, which PostgreSQL reads once and hashes.
+
+    `values_unseen` hides the words from the planner (each is a one-row subquery, computed once at execution): a
+    plan for the words it sees costs that set at its true size, so PostgreSQL dropped a filtered search's plan,
+    which reads only the category's matches, for a generic one, which reads every match of the word (6 ms against
+    11 for "wool" in a category at 100,000 products).
+    """
+    if not values_unseen:
+        return [_has_name_word(i) for i in range(word_count)]
+    word = product_name_words.c.word
+    return [
+        products.c.id.in_(
+            select(product_name_words.c.product_id).where(
+                word >= select(_text(f"search_word_{i}")).scalar_subquery(),
+                word < select(_text(f"search_word_end_{i}")).scalar_subquery(),
+            )
+        )
+        for i in range(word_count)
+    ]
 
 
 def word_count(query: SearchQuery) -> int:

@@ -359,7 +359,8 @@ def _tiers_walked(shape: _Shape) -> SelectBase:
 
 def _every_match_ranked(shape: _Shape) -> Select[Any]:
     """Return the page's ids, sort names and minus their tiers, ranking every match of the listing in one pass."""
-    relevance = case(*((_tier_condition(shape, tier), -tier) for tier in RELEVANCE_TIERS[:-1]), else_=0)
+    tiers = RELEVANCE_TIERS[:-1]
+    relevance = case(*((_tier_condition(shape, tier, values_unseen=True), -tier) for tier in tiers), else_=0)
     key = (relevance, products.c.sort_name, products.c.id)
     rows = select(products.c.id, products.c.sort_name, relevance.label("relevance")).select_from(listed_products(shape))
     rows = rows.where(*_conditions(shape))
@@ -384,13 +385,14 @@ def _tier_pages(shape: _Shape, tier: int) -> list[Select[Any]]:
     return [_checked_in_order(shape, candidates, relevance, after=after)]
 
 
-def _tier_condition(shape: _Shape, tier: int) -> ColumnElement[bool]:
-    """Return the condition that a matching product's name is in the relevance tier (and in no better one)."""
+def _tier_condition(shape: _Shape, tier: int, *, values_unseen: bool = False) -> ColumnElement[bool]:
+    """Return the condition that a matching product's name is in the relevance tier (and in no better one);
+    `values_unseen`: see `catalog_search.name_holds_words`."""
     if tier == 3:
         return catalog_search.is_text()
     if tier == 2:
         return and_(catalog_search.starts_with_text(), ~catalog_search.is_text())
-    every_word = and_(*catalog_search.name_holds_words(shape.search_words))
+    every_word = and_(*catalog_search.name_holds_words(shape.search_words, values_unseen=values_unseen))
     return and_(~catalog_search.starts_with_text(), every_word if tier == 1 else ~every_word)
 
 
