@@ -182,6 +182,25 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
     return [r.id for r in sorted(kept, key=key, reverse=query["descending"])]
 
 
+def _every_tier(*, category_id: int | None = None) -> list[Row]:
+    names = ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
+    return [Row(0, name, category_id, True, 0, 0, None) for name in names]
+
+
+def _by_relevance(search: str, *, first: int, descending: bool = False, category: int | None = None) -> dict[str, Any]:
+    return {
+        "category": category,
+        "in_stock": None,
+        "field": ProductSortField.RELEVANCE,
+        "descending": descending,
+        "first": first,
+        "staff": False,
+        "search": search,
+        "channel": None,
+        "price": None,
+    }
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=rows_strategy, query=query_strategy)
 # Found by this test: two products at one price, walked by price a page of one at a time. On SQLite the cursor's
@@ -218,58 +237,13 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
 )
 # Every relevance tier, a page of one at a time both ways, and of four: the exact name, a name starting with the
 # text, names in which each word begins a word ("Z skull" does, "Ask u" does not; "a sku skull" and "x skull skulls"
-# twice over, once on the page), and products found by their SKU alone.
-@example(
-    rows=[
-        Row(0, name, None, True, 0, 0, None)
-        for name in ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
-    ],
-    query={
-        "category": None,
-        "in_stock": None,
-        "field": ProductSortField.RELEVANCE,
-        "descending": False,
-        "first": 4,
-        "staff": False,
-        "search": "sku",
-        "channel": None,
-        "price": None,
-    },
-)
-@example(
-    rows=[
-        Row(0, name, None, True, 0, 0, None)
-        for name in ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
-    ],
-    query={
-        "category": None,
-        "in_stock": None,
-        "field": ProductSortField.RELEVANCE,
-        "descending": False,
-        "first": 1,
-        "staff": False,
-        "search": "sku",
-        "channel": None,
-        "price": None,
-    },
-)
-@example(
-    rows=[
-        Row(0, name, None, True, 0, 0, None)
-        for name in ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
-    ],
-    query={
-        "category": None,
-        "in_stock": None,
-        "field": ProductSortField.RELEVANCE,
-        "descending": True,
-        "first": 3,
-        "staff": False,
-        "search": "sku",
-        "channel": None,
-        "price": None,
-    },
-)
+# twice over, once on the page), and products found by their SKU alone. Unfiltered, the page walks names; in a
+# category, it ranks every match (`product_listing._walks_names`).
+@example(rows=_every_tier(), query=_by_relevance("sku", first=1))
+@example(rows=_every_tier(), query=_by_relevance("sku", first=4))
+@example(rows=_every_tier(), query=_by_relevance("sku", first=3, descending=True))
+@example(rows=_every_tier(category_id=3), query=_by_relevance("sku", first=1, category=3))
+@example(rows=_every_tier(category_id=3), query=_by_relevance("sku", first=2, category=3, descending=True))
 async def test_every_listing_walks_in_the_reference_order(
     container: Container, rows: list[Row], query: dict[str, Any]
 ) -> None:
