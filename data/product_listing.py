@@ -359,8 +359,7 @@ def _tiers_walked(shape: _Shape) -> SelectBase:
 
 def _every_match_ranked(shape: _Shape) -> Select[Any]:
     """Return the page's ids, sort names and minus their tiers, ranking every match of the listing in one pass."""
-    tiers = RELEVANCE_TIERS[:-1]
-    relevance = case(*((_tier_condition(shape, tier, values_unseen=True), -tier) for tier in tiers), else_=0)
+    relevance = case(*((_tier_condition(shape, tier), -tier) for tier in RELEVANCE_TIERS[:-1]), else_=0)
     key = (relevance, products.c.sort_name, products.c.id)
     rows = select(products.c.id, products.c.sort_name, relevance.label("relevance")).select_from(listed_products(shape))
     rows = rows.where(*_conditions(shape))
@@ -385,14 +384,14 @@ def _tier_pages(shape: _Shape, tier: int) -> list[Select[Any]]:
     return [_checked_in_order(shape, candidates, relevance, after=after)]
 
 
-def _tier_condition(shape: _Shape, tier: int, *, values_unseen: bool = False) -> ColumnElement[bool]:
+def _tier_condition(shape: _Shape, tier: int, *, as_sets: bool = False) -> ColumnElement[bool]:
     """Return the condition that a matching product's name is in the relevance tier (and in no better one);
-    `values_unseen`: see `catalog_search.name_holds_words`."""
+    `as_sets`: see `catalog_search.name_holds_words`."""
     if tier == 3:
         return catalog_search.is_text()
     if tier == 2:
         return and_(catalog_search.starts_with_text(), ~catalog_search.is_text())
-    every_word = and_(*catalog_search.name_holds_words(shape.search_words, values_unseen=values_unseen))
+    every_word = and_(*catalog_search.name_holds_words(shape.search_words, as_sets=as_sets))
     return and_(~catalog_search.starts_with_text(), every_word if tier == 1 else ~every_word)
 
 
@@ -440,7 +439,7 @@ def _rest_of_matches(shape: _Shape, relevance: ColumnElement[int]) -> Select[Any
     sorts them whatever it guesses of their number: walking the name index until a page is found read all 100,000
     names at the last page of a word that no description holds.
     """
-    conditions = [*_conditions(shape), _tier_condition(shape, 0)]
+    conditions = [*_conditions(shape), _tier_condition(shape, 0, as_sets=True)]
     if shape.after_tier == 0:
         conditions.append(_keyset(shape, (products.c.sort_name, products.c.id), first=1))
     rows = (

@@ -85,6 +85,9 @@ class ProductRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     # Name, description and SKUs, for full-text search (`data.catalog_search` keeps it and its index current).
     search_document: Mapped[str] = mapped_column(Text, default="")
+    # The name's words as searches fold them, between spaces (" brulee creme tote "), kept with the search document:
+    # whether each searched word begins a word of the name is a `LIKE '% word%'` on the row (`data.catalog_search`).
+    name_words: Mapped[str] = mapped_column(Text, default="", server_default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
     # Whether a variant has stock to sell, kept by `data.catalog_sql.refresh_availability` with every stock write,

@@ -183,7 +183,7 @@ def _reference(rows: list[Row], query: dict[str, Any]) -> list[int]:
 
 
 def _every_tier(*, category_id: int | None = None) -> list[Row]:
-    names = ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls")
+    names = ("Sku", "Ask u", "b", "Skull", "Sku b", "z skull", "c", "sku", "a sku skull", "x skull skulls", "Tasku")
     return [Row(0, name, category_id, True, 0, 0, None) for name in names]
 
 
@@ -236,9 +236,9 @@ def _by_relevance(search: str, *, first: int, descending: bool = False, category
     },
 )
 # Every relevance tier, a page of one at a time both ways, and of four: the exact name, a name starting with the
-# text, names in which each word begins a word ("Z skull" does, "Ask u" does not; "a sku skull" and "x skull skulls"
-# twice over, once on the page), and products found by their SKU alone. Unfiltered, the page walks names; in a
-# category, it ranks every match (`product_listing._walks_names`).
+# text, names in which each word begins a word ("Z skull" does, "Ask u" and "Tasku" do not; "a sku skull" and
+# "x skull skulls" twice over, once on the page), and products found by their SKU alone. Unfiltered, the page walks
+# names; in a category, it ranks every match (`product_listing._walks_names`).
 @example(rows=_every_tier(), query=_by_relevance("sku", first=1))
 @example(rows=_every_tier(), query=_by_relevance("sku", first=4))
 @example(rows=_every_tier(), query=_by_relevance("sku", first=3, descending=True))

@@ -182,7 +182,8 @@ async def test_search_documents_are_rebuilt_with_attribute_values_and_without_ac
 
 
 async def test_name_words_are_written_for_the_products_already_there(url: str) -> None:
-    """Migration 0011 adds `product_name_words`: each folded word of each name, beside the name's sort form."""
+    """Migration 0011 adds `product_name_words`, each folded word of each name beside the name's sort form, and the
+    same words in the product's row."""
     database = connect_database(url)
 
     try:
@@ -205,9 +206,11 @@ async def test_name_words_are_written_for_the_products_already_there(url: str) -
                     text("SELECT product_id, word, sort_name FROM product_name_words ORDER BY product_id, word")
                 )
             ).all()
+            texts = (await conn.execute(text("SELECT name_words FROM products ORDER BY id"))).scalars().all()
     finally:
         await database.dispose()
 
+    assert texts == [" brulee creme tote ", " shirt t ", " " + "x" + "y" * 99 + " "]
     assert [tuple(r) for r in rows] == [
         (1, "brulee", "crème brûlée tote"),
         (1, "creme", "crème brûlée tote"),

@@ -1,5 +1,7 @@
 """Search: each word of a product's name, beside its sort name, so a page of relevance ranks reads no more than a page.
 
+Also `products.name_words`, the same words in the row (" brulee creme tote "), for the pages that rank every match.
+
 Searches rank the names in which every searched word begins a word above the other matches (before: holds it
 anywhere, "oat" in "coat"). `product_name_words` gives those names in name order from its primary key, where the
 relevance expression had PostgreSQL rank every match: 12-18 ms for a common word at 100,000 products, ≈ 2 ms now
@@ -50,7 +52,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("word", "sort_name", "product_id", name="pk_product_name_words"),
     )
     op.create_index("ix_product_name_words_product_id", "product_name_words", ["product_id"])
-    products = sa.table("products", sa.column("id", sa.Integer), sa.column("name"), sa.column("sort_name"))
+    op.add_column("products", sa.Column("name_words", sa.Text, nullable=False, server_default=""))
+    products = sa.table(
+        "products", sa.column("id", sa.Integer), sa.column("name"), sa.column("sort_name"), sa.column("name_words")
+    )
     found = op.get_bind().execute(sa.select(products.c.id, products.c.name, products.c.sort_name)).all()
     rows = [
         {"word": word, "sort_name": row.sort_name, "product_id": row.id}
@@ -59,8 +64,14 @@ def upgrade() -> None:
     ]
     for start in range(0, len(rows), _BATCH):
         op.get_bind().execute(table.insert(), rows[start : start + _BATCH])
+    texts = [{"pid": row.id, "words": " " + " ".join(_name_words(row.name)) + " "} for row in found]
+    fill = products.update().where(products.c.id == sa.bindparam("pid")).values(name_words=sa.bindparam("words"))
+    for start in range(0, len(texts), _BATCH):
+        op.get_bind().execute(fill, texts[start : start + _BATCH])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("products") as batch:
+        batch.drop_column("name_words")
     op.drop_index("ix_product_name_words_product_id", table_name="product_name_words")
     op.drop_table("product_name_words")
