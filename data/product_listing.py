@@ -345,6 +345,8 @@ def _ranked_page(shape: _Shape) -> Select[Any]:
 
 
 def _tiers_walked(shape: _Shape) -> SelectBase:
+    """Return the page's ids, sort names and minus their tiers as a `UNION ALL` of the tiers' pages, from the
+    cursor's tier on."""
     tiers = RELEVANCE_TIERS[::-1] if shape.sort.descending else RELEVANCE_TIERS
     if shape.after_tier is not None:
         tiers = tiers[tiers.index(shape.after_tier) :]
