@@ -48,7 +48,7 @@ from data.tables import (
     variants,
 )
 from domain.catalog.model import sort_name
-from domain.catalog.search import MAX_SEARCH_LENGTH, SearchQuery, name_words, tokenize, words
+from domain.catalog.search import SearchQuery, name_words, tier_words, words
 
 _VOCABULARY_WORD = re.compile(r"^\w{2,100}$", re.UNICODE)
 _PG_CONFIG: ColumnClause[Any] = literal_column("'simple'::regconfig")
@@ -170,7 +170,7 @@ def name_words_text(name: str) -> str:
 
 def word_count(query: SearchQuery) -> int:
     """Return how many words the relevance tiers compare with names: part of a ranked statement's shape."""
-    return len(tokenize(query.text))
+    return len(tier_words(query.text))
 
 
 def search_values(dialect: str, query: SearchQuery) -> dict[str, Any]:
@@ -181,11 +181,10 @@ def search_values(dialect: str, query: SearchQuery) -> dict[str, Any]:
         "search_text": text_form,
         "search_text_end": after_every_extension(text_form),
     }
-    for i, word in enumerate(tokenize(query.text)):
-        cut = word[:MAX_SEARCH_LENGTH]  # as `product_name_words` keeps them (`domain.catalog.search.name_words`)
-        values[f"search_word_{i}"] = cut
-        values[f"search_word_end_{i}"] = after_every_extension(cut)
-        values[f"search_word_pattern_{i}"] = f"% {_escape_like(cut)}%"
+    for i, word in enumerate(tier_words(query.text)):
+        values[f"search_word_{i}"] = word
+        values[f"search_word_end_{i}"] = after_every_extension(word)
+        values[f"search_word_pattern_{i}"] = f"% {_escape_like(word)}%"
     return values
 
 
@@ -277,28 +276,32 @@ async def write_documents(
 ) -> None:
     """Store search documents for products (and index them on SQLite), their name words, and learn their words.
 
-    `names` are the products' names, by id: each word of a name goes to `product_name_words` beside its sort name.
+    `names` are the products' names, by id (one for each document): their words go to `products.name_words` and
+    to `product_name_words`, beside the sort name.
     """
     if not documents:
         return
     dialect = conn.dialect.name
-    rows: list[dict[str, Any]] = [{"pid": pid, "doc": doc} for pid, doc in documents.items()]
-    statement = update(products).where(products.c.id == bindparam("pid")).values(search_document=bindparam("doc"))
+    rows: list[dict[str, Any]] = [
+        {"pid": pid, "doc": doc, "words": name_words_text(names[pid])} for pid, doc in documents.items()
+    ]
+    statement = (
+        update(products)
+        .where(products.c.id == bindparam("pid"))
+        .values(search_document=bindparam("doc"), name_words=bindparam("words"))
+    )
     for chunk in batched(rows):
         await conn.execute(statement, chunk)
         if dialect == "sqlite":
             ids = ",".join(str(int(r["pid"])) for r in chunk)
             await conn.execute(text(f"DELETE FROM product_fts WHERE rowid IN ({ids})"))
             await conn.execute(text("INSERT INTO product_fts(rowid, document) VALUES (:pid, :doc)"), chunk)
-    await _write_name_words(conn, names)
+    await _write_name_words(conn, {pid: names[pid] for pid in documents})
     await _add_vocabulary(conn, words)
 
 
 async def _write_name_words(conn: AsyncConnection, names: dict[int, str]) -> None:
-    texts = [{"pid": pid, "words": name_words_text(name)} for pid, name in names.items()]
-    statement = update(products).where(products.c.id == bindparam("pid")).values(name_words=bindparam("words"))
-    for chunk in batched(texts):
-        await conn.execute(statement, chunk)
+    """Replace the products' rows in `product_name_words` (their `name_words` column is written with the document)."""
     for ids in batched(list(names)):
         await conn.execute(delete(product_name_words).where(product_name_words.c.product_id.in_(ids)))
     rows = [

@@ -180,6 +180,11 @@ def _values(dialect: str, query: ProductQuery, *, after: CursorKey | None = None
 
 def _sort_columns(shape: _Shape) -> tuple[ColumnElement[Any], ...]:
     field = shape.sort.field
+    if field is ProductSortField.RELEVANCE and shape.search:
+        # Minus the tier, so that ascending puts the best first; read this way when every match is ranked.
+        tiers = RELEVANCE_TIERS[:-1]
+        relevance = case(*((_tier_condition(shape, tier), -tier) for tier in tiers), else_=0)
+        return (relevance.label("relevance"), products.c.sort_name, products.c.id)
     if field is ProductSortField.NAME:
         return (products.c.sort_name, products.c.id)
     if field is ProductSortField.CREATED_AT:
@@ -335,7 +340,7 @@ def _ranked_page(shape: _Shape) -> Select[Any]:
     products, growing with the catalogue; the branches cost ≈ 0.5 ms there as at 1,000 (docs/catalog-queries.md).
     Descending, the worst tier comes first and is always read. Otherwise every match is ranked, in one pass.
     """
-    ranked = (_tiers_walked(shape) if shape.walk_names else _every_match_ranked(shape)).subquery("ranked")
+    ranked = (_tiers_walked(shape) if shape.walk_names else _in_order(shape)).subquery("ranked")
     return (
         select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *_counted(shape))
         .select_from(products.join(ranked, ranked.c.id == products.c.id))
@@ -357,17 +362,6 @@ def _tiers_walked(shape: _Shape) -> SelectBase:
         room = select(func.count()).select_from(better).scalar_subquery() < bindparam("limit", type_=Integer)
         return union_all(select(better), branches[-1].where(room))
     return union_all(*branches) if len(branches) > 1 else branches[0]
-
-
-def _every_match_ranked(shape: _Shape) -> Select[Any]:
-    """Return the page's ids, sort names and minus their tiers, ranking every match of the listing in one pass."""
-    relevance = case(*((_tier_condition(shape, tier), -tier) for tier in RELEVANCE_TIERS[:-1]), else_=0)
-    key = (relevance, products.c.sort_name, products.c.id)
-    rows = select(products.c.id, products.c.sort_name, relevance.label("relevance")).select_from(listed_products(shape))
-    rows = rows.where(*_conditions(shape))
-    if shape.after:
-        rows = rows.where(_keyset(shape, key))
-    return rows.order_by(*_ordered(shape, key)).limit(bindparam("limit", type_=Integer))
 
 
 def _tier_pages(shape: _Shape, tier: int) -> list[Select[Any]]:
@@ -424,14 +418,8 @@ def _checked_in_order(
         .limit(1)
         .scalar_subquery()
     )
-    rows = (
-        select(named.c.id, named.c.sort_name, relevance)
-        .where(kept.is_not(None))
-        .order_by(*_ordered(shape, (named.c.sort_name, named.c.id)))
-        .limit(bindparam("limit", type_=Integer))
-        .subquery()
-    )
-    return select(rows.c.id, rows.c.sort_name, rows.c.relevance)
+    rows = select(named.c.id, named.c.sort_name, relevance).where(kept.is_not(None))
+    return _branch(shape, rows, (named.c.sort_name, named.c.id))
 
 
 def _rest_of_matches(shape: _Shape, relevance: ColumnElement[int]) -> Select[Any]:
@@ -444,15 +432,15 @@ def _rest_of_matches(shape: _Shape, relevance: ColumnElement[int]) -> Select[Any
     conditions = [*_conditions(shape), _tier_condition(shape, 0, as_sets=True)]
     if shape.after_tier == 0:
         conditions.append(_keyset(shape, (products.c.sort_name, products.c.id), first=1))
-    rows = (
-        select(products.c.id, products.c.sort_name, relevance)
-        .select_from(listed_products(shape))
-        .where(*conditions)
-        .order_by(*_ordered(shape, (products.c.sort_name.concat(""), products.c.id)))
-        .limit(bindparam("limit", type_=Integer))
-        .subquery()
-    )
-    return select(rows.c.id, rows.c.sort_name, rows.c.relevance)
+    rows = select(products.c.id, products.c.sort_name, relevance).select_from(listed_products(shape))
+    return _branch(shape, rows.where(*conditions), (products.c.sort_name.concat(""), products.c.id))
+
+
+def _branch(shape: _Shape, rows: Select[Any], order: tuple[ColumnElement[Any], ...]) -> Select[Any]:
+    """Return the first `limit` of `rows` (id, sort name, relevance) in `order`, as a subquery: a `UNION ALL`
+    branch with its own order and limit (SQLite takes those only in a subquery)."""
+    page = rows.order_by(*_ordered(shape, order)).limit(bindparam("limit", type_=Integer)).subquery()
+    return select(page.c.id, page.c.sort_name, page.c.relevance)
 
 
 async def fetch_product_slice(

@@ -75,6 +75,11 @@ def name_words(name: str) -> set[str]:
     return {word[:MAX_SEARCH_LENGTH] for word in words(name)}
 
 
+def tier_words(text: str) -> list[str]:
+    """Return the search's words as relevance tier 1 compares them with `name_words`: cut alike."""
+    return [word[:MAX_SEARCH_LENGTH] for word in tokenize(text)]
+
+
 def tokenize(text: str) -> list[str]:
     """Return the search's words: folded, de-duplicated, in order, at most `MAX_TERMS`."""
     found: list[str] = []
@@ -144,6 +149,6 @@ def relevance_tier(*, name: str, text: str) -> int:
     if name_form.startswith(text_form):
         return 2
     known = name_words(name)
-    if all(any(k.startswith(word[:MAX_SEARCH_LENGTH]) for k in known) for word in tokenize(text)):
+    if all(any(k.startswith(word) for k in known) for word in tier_words(text)):
         return 1
     return 0
