@@ -15,12 +15,20 @@ exception handler in the schema is called directly: graphql-core builds its reso
 before, but Strawberry's per-call wrapper (a new `Info`, argument conversion, the extension chain, three calls
 deep: ≈ 7 µs) is replaced by one call, and arguments written as literals are converted once per request and field
 node rather than once per call. The resolver sees the same arguments, `Info`, `self`, `root` and `parent`.
+
+The selections of a query are collected once per operation, not once per request: graphql-core collects an object's
+sub-fields (fragments spread, fields merged) afresh in every request, and dispatches each field through five calls
+before reading it. An operation's plan (`_OperationPlan`, kept per schema for the parsed document the parser cache
+hands back) holds, for each object type and field group it met, the fields to run with their fast paths found, so
+that a listing's objects are each one loop over a tuple. A document whose selections depend on its variables
+(`@skip` or `@include` with a variable) or that defers or streams is run as graphql-core runs it.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 from weakref import WeakKeyDictionary, ref
@@ -40,9 +48,14 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
 )
+from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_subfields
 from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
+from graphql.language import DirectiveNode, FieldNode, FragmentSpreadNode, InlineFragmentNode, Node
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -243,6 +256,140 @@ def _plan(field: GraphQLField, converter: GraphQLCoreConverter | None) -> _Plan 
     return None if leaf is None else _Plan(attribute, declared, nullable, leaf=leaf)
 
 
+# Directives the plan of an operation may hold: `@skip` and `@include` with a literal condition collect the same
+# fields in every request; with a variable they do not, and `@defer` and `@stream` need graphql-core's delivery.
+_LITERAL_DIRECTIVES: Final = frozenset({"skip", "include"})
+_MAX_OPERATIONS: Final = 256  # plans kept per schema, as many as the parser and validation caches keep documents
+
+
+def _selections_of(node: Node) -> Iterator[Node]:
+    selection_set = getattr(node, "selection_set", None)
+    if isinstance(selection_set, SelectionSetNode):
+        yield from selection_set.selections
+
+
+def _fixed_selections(operation: OperationDefinitionNode, fragments: dict[str, FragmentDetails]) -> bool:
+    """Whether the operation collects the same fields whatever its variables: no directive but `@skip` and
+    `@include`, none of them with a variable, and no fragment with arguments."""
+    pending: list[Node] = [operation, *(details.definition for details in fragments.values())]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, FieldNode | FragmentSpreadNode | InlineFragmentNode):
+            directives: tuple[DirectiveNode, ...] = tuple(node.directives or ())
+            for directive in directives:
+                if directive.name.value not in _LITERAL_DIRECTIVES:
+                    return False
+                if any(isinstance(argument.value, VariableNode) for argument in directive.arguments or ()):
+                    return False
+            if isinstance(node, FragmentSpreadNode) and getattr(node, "arguments", None):
+                return False
+        pending.extend(_selections_of(node))
+    return True
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Step:
+    """One response key of a selection: its field group and how to run it (no plan: graphql-core's way)."""
+
+    name: str
+    details: list[FieldDetails]
+    plan: _Plan | None
+    typename: bool  # `__typename`, answered with the parent type's name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Selection:
+    """The fields of one object type under one field group, collected."""
+
+    parent_type: GraphQLObjectType
+    steps: tuple[_Step, ...]
+
+
+class _OperationPlan:
+    """An operation's selections, collected once and shared by every request that runs it.
+
+    Selections are found by the identity of their field group: the groups a plan hands out are its own (collected
+    with the first request, kept alive here), so a request's executor, graphql-core's paths included, passes them
+    back. A group the plan did not make (a mutation's root fields, collected per request) is not planned."""
+
+    __slots__ = ("_groups", "_root", "_selections", "fixed", "operation")
+
+    def __init__(self, operation: OperationDefinitionNode, *, fixed: bool) -> None:
+        self.operation = operation  # kept alive: plans are keyed by its identity
+        self.fixed = fixed  # its selections are the same in every request: the plan may be used
+        self._root: _Selection | None = None
+        self._groups: dict[int, list[FieldDetails]] = {}
+        self._selections: dict[tuple[int, int], _Selection | None] = {}
+
+    def root(self, executor: LeanExecutor, root_type: GraphQLObjectType, fields: dict[str, Any]) -> _Selection | None:
+        """Return the root fields' selection, made from the first request's collected fields."""
+        if self._root is None or self._root.parent_type is not root_type:
+            self._root = self._compile(executor, root_type, fields)
+        return self._root
+
+    def selection(
+        self, executor: LeanExecutor, object_type: GraphQLObjectType, group: list[FieldDetails]
+    ) -> _Selection | None:
+        """Return the selection of `object_type` under a field group of this plan, or None."""
+        key = (id(object_type), id(group))
+        try:
+            return self._selections[key]
+        except KeyError:
+            pass
+        if id(group) not in self._groups:
+            return None  # not one of ours: its identity is not stable across requests
+        collected = collect_subfields(
+            executor.schema,
+            executor.fragments,
+            executor.variable_values,
+            executor.operation,
+            object_type,
+            group,
+            executor.hide_suggestions,
+        )
+        fields, deferred, _forbidden = collected
+        found = None if deferred else self._compile(executor, object_type, fields)
+        self._selections[key] = found
+        return found
+
+    def _compile(
+        self, executor: LeanExecutor, parent_type: GraphQLObjectType, fields: dict[str, list[FieldDetails]]
+    ) -> _Selection | None:
+        steps = []
+        for name, group in fields.items():
+            if any(details.fragment_variable_values is not None or details.defer_usage for details in group):
+                return None
+            field_name = group[0].node.name.value
+            typename = field_name == "__typename"
+            plan = None if typename else executor._lean_plan(parent_type, field_name)
+            self._groups[id(group)] = group
+            steps.append(_Step(name, group, plan, typename))
+        return _Selection(parent_type, tuple(steps))
+
+
+_operations: WeakKeyDictionary[GraphQLSchema, OrderedDict[int, _OperationPlan]] = WeakKeyDictionary()
+
+
+def _operation_plan(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: dict[str, FragmentDetails]
+) -> _OperationPlan | None:
+    """Return the plan of the operation, or None when its selections depend on its variables; the least recently
+    used plan goes when the schema has too many. Plans are keyed by the identity of the operation's node, which the
+    parser cache hands back for the same text, and hold the node: its identity cannot be reused while planned."""
+    plans = _operations.get(schema)
+    if plans is None:
+        plans = _operations[schema] = OrderedDict()
+    key = id(operation)
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = _OperationPlan(operation, fixed=_fixed_selections(operation, fragments))
+        if len(plans) > _MAX_OPERATIONS:
+            plans.popitem(last=False)
+    else:
+        plans.move_to_end(key)
+    return plan if plan.fixed else None
+
+
 def _weak_helpers(executor: LeanExecutor) -> GraphQLResolveInfoHelpers:
     """Return graphql-core's resolver helpers for `executor`, without a reference from them to it."""
     weak = ref(executor)
@@ -278,6 +425,9 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         strawberry_schema = getattr(schema, "_strawberry_schema", None)
         self._converter: GraphQLCoreConverter | None = getattr(strawberry_schema, "schema_converter", None)
         self._shared_arguments: dict[int, dict[str, Any]] = {}  # per field node: literal arguments, converted
+        self._operation_plan = (
+            None if self._lean_plans is None else _operation_plan(schema, self.operation, self.fragments)
+        )
         # graphql-core keeps bound methods of the executor in `async_helpers`, on the executor: a reference cycle,
         # through which the context, its loaders and every row the request read (≈ 1,000 objects for a listing of
         # 24) waited for a garbage collection instead of being freed when the request ended. The same helpers,
@@ -295,6 +445,90 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             field = parent_type.fields.get(field_name)
             plan = plans[key] = None if field is None else _plan(field, self._converter)
             return plan
+
+    def execute_root_grouped_field_set(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: Any,
+        serially: bool,
+        position_context: Any,
+    ) -> Any:
+        """Run a query's root fields from the operation's plan (a mutation's run one after another, as before)."""
+        plan = self._operation_plan
+        if plan is not None and not serially and position_context is None:
+            selection = plan.root(self, root_type, grouped_field_set)
+            if selection is not None:
+                return self._run_selection(selection, root_value, None)
+        return super().execute_root_grouped_field_set(
+            root_type, root_value, grouped_field_set, serially, position_context
+        )
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """Run an object's fields from the operation's plan, when it holds them; otherwise as graphql-core does."""
+        plan = self._operation_plan
+        if plan is not None and position_context is None:
+            selection = plan.selection(self, return_type, field_details_list)
+            if selection is not None:
+                return self._run_selection(selection, result, path)
+        return super().collect_and_execute_subfields(return_type, field_details_list, path, result, position_context)
+
+    def _run_selection(self, selection: _Selection, source: Any, path: Path | None) -> Any:
+        """`execute_fields` over a planned selection: plain attributes with a scalar value read in line, the other
+        planned fields through their fast path, and the rest (or any value out of the ordinary) by graphql-core."""
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        parent_type = selection.parent_type
+        awaitable_fields: list[str] = []
+        try:
+            for step in selection.steps:
+                name, plan = step.name, step.plan
+                if plan is None:
+                    if step.typename:
+                        results[name] = parent_type.name
+                        continue
+                    result = SLOW
+                elif plan.call is not None:
+                    result = self._lean_call(plan, parent_type, source, step.details, path, name, None)
+                elif plan.leaf is not None:
+                    try:
+                        value = getattr(source, plan.attribute)
+                        result = plan.leaf(value) if value is not None else None if plan.nullable else SLOW
+                    except Exception:
+                        result = SLOW  # graphql-core reads it again and reports the error on its path
+                else:
+                    result = self._lean_field(plan, parent_type, source, step.details, path, name, None)
+                if result is SLOW:
+                    field_path = Path(path, name, parent_type.name)
+                    result = self.execute_field(parent_type, source, step.details, field_path, None)
+                    if result is Undefined:
+                        continue
+                results[name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gathered(results, awaitable_fields)
+
+    async def _gathered(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            field = awaitable_fields[0]
+            results[field] = await results[field]
+        else:
+            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
 
     def execute_fields(
         self,
@@ -338,17 +572,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_fields:
             return results
-
-        async def get_results() -> dict[str, Any]:
-            if len(awaitable_fields) == 1:
-                field = awaitable_fields[0]
-                results[field] = await results[field]
-            else:
-                awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
-                results.update(zip(awaitable_fields, awaited, strict=True))
-            return results
-
-        return get_results()
+        return self._gathered(results, awaitable_fields)
 
     def _lean_field(
         self,

@@ -18,13 +18,16 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
 import strawberry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strawberry.extensions import ParserCache
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
+import app.execution
 from app.execution import LeanExecutor
 
 
@@ -348,3 +351,95 @@ def test_plain_fields_skip_graphql_cores_field_path() -> None:
     # however they take their arguments, are called directly.
     strawberrys = ["Leaf.later", "Leaf.guarded"]
     assert sorted(slow) == sorted([*strawberrys * 3, "Leaf.later", "Leaf.later", "Leaf.later"])
+
+
+def _well_formed_graph() -> list[Branch | None]:
+    money = Money(amount=Decimal("1.50"), currency="EUR")
+    leaf = Leaf(
+        name="a",
+        label="l",
+        count=1,
+        ratio=0.5,
+        flag=True,
+        ref=strawberry.ID("x"),
+        colour=Colour.BLUE,
+        price=money,
+        price_required=money,
+    )
+    return [Branch(title="t", leaf=leaf, leaf_required=leaf, leaves=[leaf, leaf], maybe_leaves=None,
+                   some_leaves=[None, leaf], strict_leaves=[])]  # fmt: skip
+
+
+def test_an_operations_fields_are_collected_once_not_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second request of a document collects nothing: its selections come from the operation's plan."""
+    collected: list[str] = []
+    collect = app.execution.collect_subfields
+
+    def counting(*args: Any) -> Any:
+        collected.append(args[4].name)
+        return collect(*args)
+
+    class Counting(LeanExecutor):
+        def collect_subfields(self, return_type: Any, field_details_list: Any) -> Any:
+            collected.append(f"graphql-core: {return_type.name}")
+            return super().collect_subfields(return_type, field_details_list)
+
+    monkeypatch.setattr(app.execution, "collect_subfields", counting)
+    # As in the app, the parser cache hands back the same document for the same text: plans are kept per document.
+    counting_schema = strawberry.Schema(query=Query, execution_context_class=Counting, extensions=[ParserCache])
+    graph = _well_formed_graph()
+
+    first = _answer(counting_schema, graph)
+    in_first = list(collected)
+    collected.clear()
+    second = _answer(counting_schema, graph)
+
+    assert first == second == _answer(stock, graph)
+    assert in_first
+    assert all(not name.startswith("graphql-core") for name in in_first)
+    assert collected == []
+
+
+SKIPPING = """
+query Skipping($hide: Boolean!, $show: Boolean = false) {
+  branches {
+    title @skip(if: $hide)
+    leaf { name label @include(if: $show) ... on Leaf @skip(if: $hide) { count } }
+    leaves { ...Counted @include(if: $show) name }
+  }
+}
+fragment Counted on Leaf { count flag }
+"""
+
+
+@pytest.mark.parametrize("schema", [lean, stock], ids=["lean", "stock"])
+def test_fields_that_depend_on_the_variables_are_collected_for_each_request(schema: strawberry.Schema) -> None:
+    """A document whose `@skip` or `@include` takes a variable collects other fields from one request to the next:
+    it is not planned, and each request gets the fields its variables ask for."""
+
+    def run(hide: bool, show: bool) -> dict[str, Any]:
+        async def execute() -> ExecutionResult:
+            graph = _well_formed_graph()
+            return await schema.execute(
+                SKIPPING, context_value={"branches": graph}, variable_values={"hide": hide, "show": show}
+            )
+
+        result = asyncio.run(execute())
+        assert result.errors is None
+        branch: dict[str, Any] = result.data["branches"][0] if result.data else {}
+        return branch
+
+    shown = run(hide=False, show=True)
+    hidden = run(hide=True, show=False)
+    again = run(hide=False, show=True)
+
+    assert (
+        shown
+        == again
+        == {
+            "title": "t",
+            "leaf": {"name": "a", "label": "l", "count": 1},
+            "leaves": [{"count": 1, "flag": True, "name": "a"}] * 2,
+        }
+    )
+    assert hidden == {"leaf": {"name": "a"}, "leaves": [{"name": "a"}] * 2}
