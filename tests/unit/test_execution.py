@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import pytest
 import strawberry
+from graphql.execution.collect_fields import collect_subfields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.extensions import ParserCache
@@ -27,7 +28,6 @@ from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
-import app.execution
 from app.execution import LeanExecutor
 
 
@@ -373,18 +373,17 @@ def _well_formed_graph() -> list[Branch | None]:
 def test_an_operations_fields_are_collected_once_not_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
     """The second request of a document collects nothing: its selections come from the operation's plan."""
     collected: list[str] = []
-    collect = app.execution.collect_subfields
 
     def counting(*args: Any) -> Any:
         collected.append(args[4].name)
-        return collect(*args)
+        return collect_subfields(*args)
 
     class Counting(LeanExecutor):
         def collect_subfields(self, return_type: Any, field_details_list: Any) -> Any:
             collected.append(f"graphql-core: {return_type.name}")
             return super().collect_subfields(return_type, field_details_list)
 
-    monkeypatch.setattr(app.execution, "collect_subfields", counting)
+    monkeypatch.setattr("app.execution.collect_subfields", counting)
     # As in the app, the parser cache hands back the same document for the same text: plans are kept per document.
     counting_schema = strawberry.Schema(query=Query, execution_context_class=Counting, extensions=[ParserCache])
     graph = _well_formed_graph()
