@@ -69,14 +69,17 @@ async def _export(send: Send) -> None:
         after = page["pageInfo"]["endCursor"]
 
 
-async def _measure(name: str, send: Send, slugs: list[str], categories: list[str], count: int) -> list[float]:
-    """Return the CPU milliseconds of each of `count` requests (of whole exports, for `export`)."""
+async def _measure(
+    name: str, send: Send, slugs: list[str], categories: list[str], count: int, warmup: int | None = None
+) -> list[float]:
+    """Return the CPU milliseconds of each of `count` requests (of whole exports, for `export`), after `warmup`
+    untimed ones (by default a sixth as many, at least 3)."""
     if name == "export":
         run: Callable[[int], Awaitable[object]] = lambda _: _export(send)  # noqa: E731
     else:
         requests = _requests(name, slugs, categories)
         run = lambda i: send(*requests[i % len(requests)], False)  # noqa: E731
-    for i in range(max(3, count // 6)):  # warm-up: statement caches, prepared statements, decoded small tables
+    for i in range(max(3, count // 6) if warmup is None else warmup):  # statement caches, decoded small tables…
         await run(i)
     cpu: list[float] = []
     for i in range(count):
@@ -116,7 +119,9 @@ async def main(options: argparse.Namespace) -> None:
             await _profile(options.profile, send, slugs, categories, options.requests)
         else:
             for name in options.only:
-                cpu = await _measure(name, send, slugs, categories, options.requests)
+                cpu = await _measure(name, send, slugs, categories, options.requests, options.warmup)
+                if not cpu:
+                    continue
                 unit = f"per export of {EXPORT_PAGES} pages" if name == "export" else "per request"
                 print(
                     f"{name:7} CPU ms {unit}: median {statistics.median(cpu):6.2f}, mean {statistics.mean(cpu):6.2f}, "
@@ -138,6 +143,7 @@ def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__.split("\n")[0])
     parser.add_argument("--database", required=True, help="SQLAlchemy URL of a migrated, seeded database")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per workload (exports for export)")
+    parser.add_argument("--warmup", type=int, help="untimed requests first (default: a sixth of --requests, ≥ 3)")
     parser.add_argument("--only", type=lambda v: [p for p in v.split(",") if p], default=list(WORKLOADS))
     parser.add_argument("--profile", choices=WORKLOADS, help="print a pyinstrument profile of one workload instead")
     return parser.parse_args()
