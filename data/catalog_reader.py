@@ -45,10 +45,9 @@ class SqlCatalogReader:
         self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
     ) -> ProductSlice:
         note_read(*product_listing.kinds_read(query))
-        async with self._database.read() as conn:
-            found = await product_listing.fetch_product_slice(
-                conn, query, after=after, limit=limit, count_total=count_total
-            )
+        found = await product_listing.fetch_product_slice(
+            self._database.reads, query, after=after, limit=limit, count_total=count_total
+        )
         for product in found.items:
             self._loaders.product_by_id.prime(product.id, product)
         return found
@@ -71,5 +70,4 @@ class SqlCatalogReader:
             return await product_listing.fetch_facets(conn, query, price_edges=tuple(price_edges))
 
     async def vocabulary_near(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
-        async with self._database.read() as conn:
-            return await catalog_search.vocabulary_near(conn, words)
+        return await catalog_search.vocabulary_near(self._database.reads, words)

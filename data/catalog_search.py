@@ -38,6 +38,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.batches import batched
+from data.reads import RowSource
 from data.tables import (
     attribute_choices,
     product_attributes,
@@ -222,7 +223,7 @@ def _match_text(dialect: str, query: SearchQuery) -> str:
     )
 
 
-async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[str, list[str]]:
+async def vocabulary_near(reads: RowSource, words: Sequence[str]) -> dict[str, list[str]]:
     """Return, per word, the known words that could be its correction, for the domain to measure.
 
     Candidates have a similar length and either the same first letter (a range of the primary key, on both
@@ -231,7 +232,7 @@ async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[s
     """
     if not words:
         return {}
-    dialect = conn.dialect.name
+    dialect = reads.dialect.name
     values: dict[str, Any] = {}
     for i, word in enumerate(words):
         values |= {
@@ -241,7 +242,7 @@ async def vocabulary_near(conn: AsyncConnection, words: Sequence[str]) -> dict[s
             f"shortest_{i}": len(word) - 2,
             f"longest_{i}": len(word) + 2,
         }
-    rows = (await conn.execute(_vocabulary_statement(dialect, len(words)), values)).scalars().all()
+    rows = [row[0] for row in await reads.rows(_vocabulary_statement(dialect, len(words)), values)]
     postgres = dialect == "postgresql"
     return {word: [t for t in rows if abs(len(t) - len(word)) <= 2 and (postgres or t[0] == word[0])] for word in words}
 

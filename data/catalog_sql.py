@@ -7,10 +7,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, select, tuple_, update
+from sqlalchemy import Row, Select, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.batches import batched
+from data.reads import RowSource
 from data.sql_lists import any_of
 from data.tables import (
     attribute_choices,
@@ -94,23 +95,34 @@ def _products_where(dialect: str, key: str) -> Select[Any]:
     return select_products().where(any_of(dialect, products.c[key], "keys"))
 
 
-async def fetch_products(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Product]:
-    rows = await conn.execute(_products_where(conn.dialect.name, "id"), {"keys": list(ids)})
+async def fetch_products(reads: RowSource, ids: Sequence[int]) -> dict[int, Product]:
+    rows = await reads.rows(_products_where(reads.dialect.name, "id"), {"keys": list(ids)})
     return {row.id: to_product(row) for row in rows}
 
 
-async def fetch_products_by_slug(conn: AsyncConnection, slugs: Sequence[str]) -> dict[str, Product]:
-    rows = await conn.execute(_products_where(conn.dialect.name, "slug"), {"keys": list(slugs)})
+async def fetch_products_by_slug(reads: RowSource, slugs: Sequence[str]) -> dict[str, Product]:
+    rows = await reads.rows(_products_where(reads.dialect.name, "slug"), {"keys": list(slugs)})
     return {row.slug: to_product(row) for row in rows}
 
 
+@cache
+def _translations_statement() -> Select[Any]:
+    keys = tuple_(translations.c.product_id, translations.c.language_code)
+    return select(translations).where(keys.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _translated_slugs_statement() -> Select[Any]:
+    keys = tuple_(translations.c.language_code, translations.c.slug)
+    columns = (translations.c.language_code, translations.c.slug, translations.c.product_id)
+    return select(*columns).where(keys.in_(bindparam("keys", expanding=True)))
+
+
 async def fetch_translations(
-    conn: AsyncConnection, keys: Sequence[tuple[int, str]]
+    reads: RowSource, keys: Sequence[tuple[int, str]]
 ) -> dict[tuple[int, str], ProductTranslation | None]:
     """Return each (product id, language) translation, `None` where there is none (worth caching too)."""
-    rows = await conn.execute(
-        select(translations).where(tuple_(translations.c.product_id, translations.c.language_code).in_(keys))
-    )
+    rows = await reads.rows(_translations_statement(), {"keys": list(keys)})
     found: dict[tuple[int, str], ProductTranslation | None] = dict.fromkeys(keys)
     for row in rows:
         found[(row.product_id, row.language_code)] = ProductTranslation(
@@ -126,14 +138,10 @@ async def fetch_translations(
 
 
 async def fetch_product_id_by_translated_slug(
-    conn: AsyncConnection, keys: Sequence[tuple[str, str]]
+    reads: RowSource, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
     """Return the product id for each (language, translated slug) that exists."""
-    rows = await conn.execute(
-        select(translations.c.language_code, translations.c.slug, translations.c.product_id).where(
-            tuple_(translations.c.language_code, translations.c.slug).in_(keys)
-        )
-    )
+    rows = await reads.rows(_translated_slugs_statement(), {"keys": list(keys)})
     return {(row.language_code, row.slug): row.product_id for row in rows}
 
 
@@ -142,8 +150,8 @@ def _variants_statement(dialect: str) -> Select[Any]:
     return select(variants).where(any_of(dialect, variants.c.id, "keys"))
 
 
-async def fetch_variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ProductVariant]:
-    rows = await conn.execute(_variants_statement(conn.dialect.name), {"keys": list(ids)})
+async def fetch_variants_by_id(reads: RowSource, ids: Sequence[int]) -> dict[int, ProductVariant]:
+    rows = await reads.rows(_variants_statement(reads.dialect.name), {"keys": list(ids)})
     return {row.id: to_variant(row) for row in rows}
 
 
@@ -159,12 +167,12 @@ def _images_statement(dialect: str) -> Select[Any]:
     )
 
 
-async def fetch_images(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
-    result = await conn.execute(_images_statement(conn.dialect.name), {"product_ids": list(product_ids)})
+async def fetch_images(reads: RowSource, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
+    rows = await reads.rows(_images_statement(reads.dialect.name), {"product_ids": list(product_ids)})
     found: dict[int, list[ProductImage]] = {pid: [] for pid in product_ids}
-    # Fetched at once and unpacked by position: a listing reads dozens of rows, and per-row fetching and
-    # attribute access by name cost more than building the images.
-    for row in result.all():
+    # Unpacked by position: a listing reads dozens of rows, and attribute access by name costs more than building
+    # the images.
+    for row in rows:
         found[row[1]].append(ProductImage(*row))
     return found
 
@@ -174,8 +182,8 @@ def _stock_statement(dialect: str) -> Select[Any]:
     return select(stock).where(any_of(dialect, stock.c.variant_id, "keys"))
 
 
-async def fetch_stock(conn: AsyncConnection, variant_ids: Sequence[int]) -> dict[int, StockLevel]:
-    rows = await conn.execute(_stock_statement(conn.dialect.name), {"keys": list(variant_ids)})
+async def fetch_stock(reads: RowSource, variant_ids: Sequence[int]) -> dict[int, StockLevel]:
+    rows = await reads.rows(_stock_statement(reads.dialect.name), {"keys": list(variant_ids)})
     found = {vid: StockLevel(vid, 0, 0) for vid in variant_ids}
     for row in rows:
         found[row.variant_id] = StockLevel(row.variant_id, row.quantity_on_hand, row.quantity_allocated)
@@ -275,8 +283,8 @@ def _attribute_values_statement(dialect: str) -> Select[Any]:
     )
 
 
-async def fetch_attribute_values(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, list[AttributeValue]]:
-    rows = await conn.execute(_attribute_values_statement(conn.dialect.name), {"keys": list(product_ids)})
+async def fetch_attribute_values(reads: RowSource, product_ids: Sequence[int]) -> dict[int, list[AttributeValue]]:
+    rows = await reads.rows(_attribute_values_statement(reads.dialect.name), {"keys": list(product_ids)})
     found: dict[int, list[AttributeValue]] = {pid: [] for pid in product_ids}
     for r in rows:
         found[r.product_id].append(

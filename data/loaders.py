@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data import catalog_sql, codecs, keys
 from data.cache import ReadThrough
 from data.database import Database
 from data.dependencies import DataKind, note_read
 from data.product_details import ProductDetails, fetch_product_details
+from data.reads import RowSource
 from data.whole_tables import WholeTables
 from domain.catalog.attributes import AttributeValue
 from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTranslation, ProductVariant
@@ -67,12 +67,13 @@ class Loaders:
 def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
     """Return fresh loaders for one request (a loader that outlives its request serves stale data)."""
 
+    reads = database.reads
+
     def from_db(
-        fetch: Callable[[AsyncConnection, list[K]], Awaitable[Mapping[K, T]]],
+        fetch: Callable[[RowSource, list[K]], Awaitable[Mapping[K, T]]],
     ) -> Callable[[list[K]], Awaitable[Mapping[K, T]]]:
         async def load(ids: list[K]) -> Mapping[K, T]:
-            async with database.read() as conn:
-                return await fetch(conn, ids)
+            return await fetch(reads, ids)
 
         return load
 
@@ -82,14 +83,13 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
     read_stock: dict[int, StockLevel] = {}
 
     def known_first(
-        known: Mapping[K, T], fetch: Callable[[AsyncConnection, list[K]], Awaitable[Mapping[K, T]]]
+        known: Mapping[K, T], fetch: Callable[[RowSource, list[K]], Awaitable[Mapping[K, T]]]
     ) -> Callable[[list[K]], Awaitable[Mapping[K, T]]]:
         async def load(ids: list[K]) -> Mapping[K, T]:
             found = {i: known[i] for i in ids if i in known}
             rest = [i for i in ids if i not in found]
             if rest:
-                async with database.read() as conn:
-                    found.update(await fetch(conn, rest))
+                found.update(await fetch(reads, rest))
             return found
 
         return load
@@ -105,8 +105,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
 
     async def products_by_slug(values: list[str]) -> Mapping[str, int]:
         # The whole product in the same statement: the page asks for it next.
-        async with database.read() as conn:
-            found = await catalog_sql.fetch_products_by_slug(conn, values)
+        found = await catalog_sql.fetch_products_by_slug(reads, values)
         read_products.update((product.id, product) for product in found.values())
         return {slug: product.id for slug, product in found.items()}
 
@@ -116,8 +115,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         )
 
     async def details(ids: list[int]) -> list[ProductDetails | None]:
-        async with database.read() as conn:
-            found = await fetch_product_details(conn, ids)
+        found = await fetch_product_details(reads, ids)
         return [found.get(i) for i in ids]
 
     # Referred to by name, not through the `Loaders` built below: a batch function that reached the object holding
@@ -143,8 +141,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         return [v or [] for v in found]
 
     async def variants_by_id(ids: list[int]) -> list[ProductVariant | None]:
-        async with database.read() as conn:
-            found = await catalog_sql.fetch_variants_by_id(conn, ids)
+        found = await catalog_sql.fetch_variants_by_id(reads, ids)
         return [found.get(i) for i in ids]
 
     async def images(ids: list[int]) -> list[list[ProductImage]]:

@@ -12,10 +12,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Select, String, Text, cast, func, literal_column, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from data.pricing_sql import PriceRows
+from data.reads import RowSource
 from data.sql_lists import any_of
 from data.tables import channel_prices, collection_products, products, stock, variants
 from data.types import Amount
@@ -181,15 +181,15 @@ def _statement(dialect: str) -> Select[Any]:
     )
 
 
-async def fetch_product_details(conn: AsyncConnection, product_ids: Sequence[int]) -> dict[int, ProductDetails]:
+async def fetch_product_details(reads: RowSource, product_ids: Sequence[int]) -> dict[int, ProductDetails]:
     """Return the details of each product that exists, in one statement."""
-    dialect = conn.dialect
-    result = await conn.execute(_statement(dialect.name), {"product_ids": list(product_ids)})
+    dialect = reads.dialect
+    rows = await reads.rows(_statement(dialect.name), {"product_ids": list(product_ids)})
     found: dict[int, ProductDetails] = {}
     amounts: dict[tuple[object, str], Money] = {}
-    # Fetched at once and read by position (the statement's column order): a listing's products have ~100 variant
-    # rows, and per-row fetching and attribute access by name cost more than the mapping.
-    for row in result.all():
+    # Read by position (the statement's column order): a listing's products have ~100 variant rows, and attribute
+    # access by name costs more than the mapping.
+    for row in rows:
         product_id = row[0]
         details = found.get(product_id)
         if details is None:

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from data import catalog_search
 from data.catalog_sql import PRODUCT_COLUMNS, to_product
 from data.dependencies import DataKind
+from data.reads import RowSource
 from data.sql_lists import any_of
 from data.tables import (
     collection_products,
@@ -444,19 +445,19 @@ def _branch(shape: _Shape, rows: Select[Any], order: tuple[ColumnElement[Any], .
 
 
 async def fetch_product_slice(
-    conn: AsyncConnection, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
+    reads: RowSource, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
 ) -> ProductSlice:
     """Read one keyset page in the query's order and, when asked, the listing's total, in a single statement."""
-    dialect = conn.dialect.name
+    dialect = reads.dialect.name
     shape = _shape(dialect, query, after=after, count_total=count_total)
     values = _values(dialect, query, after=after, limit=limit)
-    rows = (await conn.execute(_page(shape), values)).all()
+    rows = await reads.rows(_page(shape), values)
     if rows or not count_total:
         keys = [_cursor_key(query.sort, row) for row in rows]
         return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count if count_total else None)
     if after is None:
         return ProductSlice([], [], 0)
-    count = await conn.scalar(_count(shape), values)
+    ((count,),) = await reads.rows(_count(shape), values)
     return ProductSlice([], [], int(count or 0))
 
 

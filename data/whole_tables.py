@@ -171,9 +171,9 @@ class WholeTables:
 
     async def _load(self, missing: list[Part[Any]]) -> dict[Part[Any], bytes | _Loaded]:
         sources = [s for part in missing for s in part.sources]
-        async with self._database.read() as conn:
-            texts = await fetch_json(conn, sources)
-            dialect = conn.dialect
+        reads = self._database.reads
+        texts = await fetch_json(reads, sources)
+        dialect = reads.dialect
         found: dict[Part[Any], bytes | _Loaded] = {}
         start = 0
         for part in missing:

@@ -16,9 +16,9 @@ from typing import Any
 import orjson
 from sqlalchemy import JSON, Boolean, Select, Table, Text, cast, func, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from data.reads import RowSource
 from data.types import Amount, UTCDateTime
 
 
@@ -53,9 +53,10 @@ def _statement(dialect: str, sources: tuple[Source, ...]) -> Select[Any]:
     return select(*(_aggregate(dialect, s).label(f"t{i}") for i, s in enumerate(sources)))
 
 
-async def fetch_json(conn: AsyncConnection, sources: Sequence[Source]) -> list[str | None]:
+async def fetch_json(reads: RowSource, sources: Sequence[Source]) -> list[str | None]:
     """Return each source's rows as JSON text (`None` or `[]` for an empty table), in one statement."""
-    return list((await conn.execute(_statement(conn.dialect.name, tuple(sources)))).one())
+    (row,) = await reads.rows(_statement(reads.dialect.name, tuple(sources)))
+    return list(row)
 
 
 def _utc(value: str | None) -> datetime | None:

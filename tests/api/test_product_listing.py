@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from app.asgi import create_app
 from app.bootstrap import Container, build_container
@@ -201,18 +200,12 @@ async def test_the_total_is_counted_only_when_the_query_asks_for_it(api: Api, co
     await add_product(container.database, name="Only")
     statements: list[str] = []
 
-    def capture(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        statements.append(statement.lower())
-
-    event.listen(container.database.engine.sync_engine, "before_cursor_execute", capture)
-    try:
+    with container.database.observed(lambda statement: statements.append(statement.lower())):
         await api.data("{ products(first: 5) { nodes { name } } }")
         without = [s for s in statements if "from products" in s]
         statements.clear()
         await api.data("{ products(first: 5) { ... on ProductConnection { totalCount } nodes { name } } }")
         with_total = [s for s in statements if "from products" in s]
-    finally:
-        event.remove(container.database.engine.sync_engine, "before_cursor_execute", capture)
 
     assert not any("count(" in s for s in without)
     assert any("count(" in s for s in with_total)

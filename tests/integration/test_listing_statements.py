@@ -6,9 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import event
 
 from app.bootstrap import Container
 from data.product_listing import fetch_product_slice
@@ -22,16 +19,8 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 @contextmanager
 def statements_of(container: Container) -> Iterator[list[str]]:
     seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    engine = container.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with container.database.observed(seen.append):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _search(word: str) -> ProductQuery:
@@ -46,12 +35,12 @@ async def test_searches_for_other_words_and_pages_share_one_statement(container:
     for name in ("Wool Coat", "Wool Scarf", "Linen Shirt", "Linen Coat"):
         await add_product(container.database, name=name)
 
+    reads = container.database.reads
     with statements_of(container) as seen:
-        async with container.database.engine.connect() as conn:
-            wool = await fetch_product_slice(conn, _search("wool"), after=None, limit=1)
-            linen = await fetch_product_slice(conn, _search("linen"), after=None, limit=5)
-            next_wool = await fetch_product_slice(conn, _search("wool"), after=wool.keys[0], limit=5)
-            next_linen = await fetch_product_slice(conn, _search("linen"), after=linen.keys[0], limit=1)
+        wool = await fetch_product_slice(reads, _search("wool"), after=None, limit=1)
+        linen = await fetch_product_slice(reads, _search("linen"), after=None, limit=5)
+        next_wool = await fetch_product_slice(reads, _search("wool"), after=wool.keys[0], limit=5)
+        next_linen = await fetch_product_slice(reads, _search("linen"), after=linen.keys[0], limit=1)
 
     assert [p.name for p in wool.items] == ["Wool Coat"]
     assert [p.name for p in linen.items] == ["Linen Coat", "Linen Shirt"]
@@ -73,10 +62,10 @@ async def test_listings_of_other_categories_share_one_statement(container: Conta
     def in_categories(*ids: int) -> ProductQuery:
         return ProductQuery(category_ids=frozenset(ids), sort=ProductSort(ProductSortField.NAME))
 
+    reads = container.database.reads
     with statements_of(container) as seen:
-        async with container.database.engine.connect() as conn:
-            one = await fetch_product_slice(conn, in_categories(coats), after=None, limit=24)
-            both = await fetch_product_slice(conn, in_categories(coats, shirts), after=None, limit=24)
+        one = await fetch_product_slice(reads, in_categories(coats), after=None, limit=24)
+        both = await fetch_product_slice(reads, in_categories(coats, shirts), after=None, limit=24)
 
     assert [p.name for p in one.items] == ["Coat"]
     assert [p.name for p in both.items] == ["Coat", "Other shirt", "Shirt"]
