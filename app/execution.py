@@ -689,9 +689,21 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """graphql-core's `complete_iterable_value` for a list of objects, none of them null or awaitable."""
         is_awaitable = self.is_awaitable
-        execute = self.collect_and_execute_subfields
         object_type = cast("GraphQLObjectType", plan.object_type)
         item_type = cast("GraphQLOutputType", plan.item_type)
+        execute: Callable[[GraphQLObjectType, Any, Path, Any, Any], Any] = self.collect_and_execute_subfields
+        operation = self._operation_plan
+        selection = (
+            None
+            if operation is None or position_context is not None
+            else operation.selection(self, object_type, field_details_list)
+        )
+        if selection is not None:  # the items' selection, found once for the list
+            run, planned = self._run_selection, selection
+
+            def execute(_type: GraphQLObjectType, _details: Any, path: Path, item: Any, _context: Any) -> Any:
+                return run(planned, item, path)
+
         completed: list[Any] = []
         awaitable_indices: list[int] = []
         try:
