@@ -7,6 +7,7 @@ on `Database.reads`, once on an open SQLAlchemy connection (`ConnectionReads`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,7 +15,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import Integer, Numeric, bindparam, cast, select, text
+from sqlalchemy import Float, Integer, Numeric, bindparam, cast, func, select, text
 
 from app.bootstrap import Container
 from data import catalog_search, catalog_sql
@@ -146,3 +147,25 @@ async def test_a_connection_that_died_is_not_handed_out_again(container: Contain
     assert ended >= 1
     assert failures <= ended  # each ended connection fails at most the one read that finds it
     assert sorted(after) == [1, 2]
+
+
+SLEEP = select(func.pg_sleep(bindparam("seconds", type_=Float)))
+
+
+@pytest.mark.parametrize("backend", ["production"])
+async def test_a_read_cancelled_mid_statement_leaves_the_pool_usable(container: Container) -> None:
+    """A request cancelled while its statement runs (a client gone, a timeout) goes back to the pool at once, and
+    the next read that takes that connection gets its rows: asyncpg finishes cancelling the statement on the server
+    before it sends the next one, so the connection need not be thrown away."""
+    await seed_catalog(container.database, products=2, seed=5)
+    reads = container.database.reads
+    await catalog_sql.fetch_products(reads, [1])
+
+    for _ in range(3):
+        sleeping = asyncio.ensure_future(reads.rows(SLEEP, {"seconds": 5.0}))
+        await asyncio.sleep(0.2)
+        sleeping.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sleeping
+        found = await catalog_sql.fetch_products(reads, [1, 2])
+        assert sorted(found) == [1, 2]
