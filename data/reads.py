@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import asyncpg
 from sqlalchemy.engine import Dialect
@@ -175,15 +175,17 @@ class Reads:
         for listener in self._listeners:
             listener(prepared.sql)
         raw = await self._engine.raw_connection()
+        connection = cast("asyncpg.Connection[Any]", raw.driver_connection)  # set while checked out
         try:
-            connection = raw.driver_connection
-            assert connection is not None  # a connection checked out of the pool is open
             if prepared.results is None:
                 await prepared.describe(connection, self._engine.dialect)
             records = await connection.fetch(prepared.sql, *arguments, record_class=_Record)
-        except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError) as error:
-            # The connection is gone or unusable: the pool must not hand it out again.
-            await greenlet_spawn(raw.invalidate, error)
+        except Exception as error:
+            # A connection that is gone (the server ended it: a restart, an administrator; the network failed) must
+            # not go back to the pool, to fail the next read that takes it. asyncpg closes a connection when the
+            # server's last word is fatal, even when that word is an ordinary error (`AdminShutdownError`).
+            if connection.is_closed() or isinstance(error, OSError | asyncpg.InterfaceError):
+                await greenlet_spawn(raw.invalidate, error)
             raise
         finally:
             await greenlet_spawn(raw.close)
