@@ -115,6 +115,6 @@ def connect_database(
         engine=engine,
         sessions=async_sessionmaker(engine, expire_on_commit=False),
         readonly=readonly,
-        reads=Reads(readonly, listeners),
+        reads=Reads(readonly, listeners, direct=not echo),
         listeners=listeners,
     )

@@ -155,10 +155,11 @@ class Reads:
 
     __slots__ = ("_engine", "_listeners", "_postgres", "_prepared")
 
-    def __init__(self, engine: AsyncEngine, listeners: Sequence[Listener]) -> None:
+    def __init__(self, engine: AsyncEngine, listeners: Sequence[Listener], *, direct: bool = True) -> None:
         self._engine = engine  # in autocommit, for the statements SQLAlchemy runs
         self._listeners = listeners  # read at each statement: listeners added later are told too
-        self._postgres = engine.dialect.name == "postgresql"
+        # `direct=False` sends everything through SQLAlchemy (its `echo` logs only what it runs).
+        self._postgres = direct and engine.dialect.name == "postgresql"
         self._prepared: dict[Select[Any], _Prepared | None] = {}
 
     @property
