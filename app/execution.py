@@ -297,6 +297,12 @@ class _Step:
     typename: bool  # `__typename`, answered with the parent type's name
 
 
+def _step(executor: LeanExecutor, parent_type: GraphQLObjectType, name: str, group: list[FieldDetails]) -> _Step:
+    field_name = group[0].node.name.value
+    typename = field_name == "__typename"
+    return _Step(name, group, None if typename else executor._lean_plan(parent_type, field_name), typename)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class _Selection:
     """The fields of one object type under one field group, collected."""
@@ -359,11 +365,8 @@ class _OperationPlan:
         for name, group in fields.items():
             if any(details.fragment_variable_values is not None or details.defer_usage for details in group):
                 return None
-            field_name = group[0].node.name.value
-            typename = field_name == "__typename"
-            plan = None if typename else executor._lean_plan(parent_type, field_name)
             self._groups[id(group)] = group
-            steps.append(_Step(name, group, plan, typename))
+            steps.append(_step(executor, parent_type, name, group))
         return _Selection(parent_type, tuple(steps))
 
 
@@ -425,6 +428,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         strawberry_schema = getattr(schema, "_strawberry_schema", None)
         self._converter: GraphQLCoreConverter | None = getattr(strawberry_schema, "schema_converter", None)
         self._shared_arguments: dict[int, dict[str, Any]] = {}  # per field node: literal arguments, converted
+        self._unplanned: dict[tuple[int, str], tuple[Any, _Selection]] = {}  # field sets graphql-core collected
         self._operation_plan = (
             None if self._lean_plans is None else _operation_plan(schema, self.operation, self.fragments)
         )
@@ -480,7 +484,9 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                 return self._run_selection(selection, result, path)
         return super().collect_and_execute_subfields(return_type, field_details_list, path, result, position_context)
 
-    def _run_selection(self, selection: _Selection, source: Any, path: Path | None) -> Any:
+    def _run_selection(
+        self, selection: _Selection, source: Any, path: Path | None, position_context: Any = None
+    ) -> Any:
         """`execute_fields` over a planned selection: plain attributes with a scalar value read in line, the other
         planned fields through their fast path, and the rest (or any value out of the ordinary) by graphql-core."""
         results: dict[str, Any] = {}
@@ -496,7 +502,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                         continue
                     result = SLOW
                 elif plan.call is not None:
-                    result = self._lean_call(plan, parent_type, source, step.details, path, name, None)
+                    result = self._lean_call(plan, parent_type, source, step.details, path, name, position_context)
                 elif plan.leaf is not None:
                     try:
                         value = getattr(source, plan.attribute)
@@ -504,10 +510,10 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                     except Exception:
                         result = SLOW  # graphql-core reads it again and reports the error on its path
                 else:
-                    result = self._lean_field(plan, parent_type, source, step.details, path, name, None)
+                    result = self._lean_field(plan, parent_type, source, step.details, path, name, position_context)
                 if result is SLOW:
                     field_path = Path(path, name, parent_type.name)
-                    result = self.execute_field(parent_type, source, step.details, field_path, None)
+                    result = self.execute_field(parent_type, source, step.details, field_path, position_context)
                     if result is Undefined:
                         continue
                 results[name] = result
@@ -538,41 +544,15 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        """graphql-core's `execute_fields`, with planned fields read and completed in line."""
-        results: dict[str, Any] = {}
-        is_awaitable = self.is_awaitable
-        lean_plan = self._lean_plan
-        awaitable_fields: list[str] = []
-        try:
-            for response_name, field_details_list in grouped_field_set.items():
-                field_name = field_details_list[0].node.name.value
-                if field_name == "__typename":  # graphql-core's meta field answers the same
-                    results[response_name] = parent_type.name
-                    continue
-                plan = lean_plan(parent_type, field_name)
-                result = SLOW
-                if plan is not None:
-                    run = self._lean_field if plan.call is None else self._lean_call
-                    result = run(
-                        plan, parent_type, source_value, field_details_list, path, response_name, position_context
-                    )
-                if result is SLOW:
-                    field_path = Path(path, response_name, parent_type.name)
-                    result = self.execute_field(
-                        parent_type, source_value, field_details_list, field_path, position_context
-                    )
-                    if result is Undefined:
-                        continue
-                results[response_name] = result
-                if is_awaitable(result):
-                    awaitable_fields.append(response_name)
-        except Exception:
-            if awaitable_fields:
-                self.settle_in_background([results[field] for field in awaitable_fields])
-            raise
-        if not awaitable_fields:
-            return results
-        return self._gathered(results, awaitable_fields)
+        """graphql-core's `execute_fields` for the fields it collected itself (an operation without a plan, a
+        mutation's root): run as a planned selection, made once per request for each field set (graphql-core
+        hands the same set to every item of a list)."""
+        key = (id(grouped_field_set), parent_type.name)
+        found = self._unplanned.get(key)
+        if found is None:
+            steps = tuple(_step(self, parent_type, name, group) for name, group in grouped_field_set.items())
+            found = self._unplanned[key] = (grouped_field_set, _Selection(parent_type, steps))
+        return self._run_selection(found[1], source_value, path, position_context)
 
     def _lean_field(
         self,

@@ -275,9 +275,20 @@ branches = st.builds(
 )
 
 
-def _answer(schema: strawberry.Schema, graph: list[Branch | None], variables: dict[str, Any] | None = None) -> str:
+# The same fields, collected per request: a `@skip` that takes a variable keeps the operation out of the plans.
+PER_REQUEST = OPERATION.replace("$words: [String!])", "$words: [String!], $never: Boolean = true)").replace(
+    "@skip(if: true)", "@skip(if: $never)"
+)
+
+
+def _answer(
+    schema: strawberry.Schema,
+    graph: list[Branch | None],
+    variables: dict[str, Any] | None = None,
+    operation: str = OPERATION,
+) -> str:
     async def execute() -> ExecutionResult:
-        result = await schema.execute(OPERATION, context_value={"branches": graph}, variable_values=variables)
+        result = await schema.execute(operation, context_value={"branches": graph}, variable_values=variables)
         # Both executors leave the siblings of a failed non-null field to finish in the background (their errors
         # are dropped); let them, as a server's loop would, rather than close the loop on them.
         pending = asyncio.all_tasks() - {asyncio.current_task()}
@@ -307,6 +318,23 @@ variable_values = st.fixed_dictionaries(
 @given(st.lists(st.one_of(branches, st.none()), max_size=3), variable_values)
 def test_the_lean_executor_answers_as_graphql_core_does(graph: list[Branch | None], variables: dict[str, Any]) -> None:
     assert _answer(lean, graph, variables) == _answer(stock, graph, variables)
+    assert _answer(lean, graph, variables, PER_REQUEST) == _answer(stock, graph, variables, PER_REQUEST)
+
+
+def _leaf(name: str, *, label: str | None = None, colour: Colour = Colour.RED) -> Leaf:
+    """A leaf with a right value in every field."""
+    money = Money(amount=Decimal("1.50"), currency="EUR")
+    return Leaf(
+        name=name,
+        label=label,
+        count=1,
+        ratio=0.5,
+        flag=True,
+        ref=strawberry.ID("x"),
+        colour=colour,
+        price=money,
+        price_required=money,
+    )
 
 
 def test_plain_fields_skip_graphql_cores_field_path() -> None:
@@ -319,29 +347,15 @@ def test_plain_fields_skip_graphql_cores_field_path() -> None:
             slow.append(f"{parent_type.name}.{fields[0].node.name.value}")
             return super().execute_field(parent_type, source, fields, path, context)
 
-    def leaf(name: str) -> Leaf:
-        money = Money(amount=Decimal("1.50"), currency="EUR")
-        return Leaf(
-            name=name,
-            label=None,
-            count=1,
-            ratio=0.5,
-            flag=True,
-            ref=strawberry.ID("x"),
-            colour=Colour.RED,
-            price=money,
-            price_required=money,
-        )
-
     graph: list[Branch | None] = [
         Branch(
             title="t",
-            leaf=leaf("a"),
-            leaf_required=leaf("b"),
-            leaves=[leaf("c")],
-            maybe_leaves=[leaf("d")],
-            some_leaves=[leaf("e")],
-            strict_leaves=[leaf("f")],
+            leaf=_leaf("a"),
+            leaf_required=_leaf("b"),
+            leaves=[_leaf("c")],
+            maybe_leaves=[_leaf("d")],
+            some_leaves=[_leaf("e")],
+            strict_leaves=[_leaf("f")],
         )
     ]
     counting = strawberry.Schema(query=Query, execution_context_class=Counting)
@@ -354,18 +368,7 @@ def test_plain_fields_skip_graphql_cores_field_path() -> None:
 
 
 def _well_formed_graph() -> list[Branch | None]:
-    money = Money(amount=Decimal("1.50"), currency="EUR")
-    leaf = Leaf(
-        name="a",
-        label="l",
-        count=1,
-        ratio=0.5,
-        flag=True,
-        ref=strawberry.ID("x"),
-        colour=Colour.BLUE,
-        price=money,
-        price_required=money,
-    )
+    leaf = _leaf("a", label="l", colour=Colour.BLUE)
     return [Branch(title="t", leaf=leaf, leaf_required=leaf, leaves=[leaf, leaf], maybe_leaves=None,
                    some_leaves=[None, leaf], strict_leaves=[])]  # fmt: skip
 
