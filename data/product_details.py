@@ -4,7 +4,6 @@ product, in one statement: the variants, stock and pricing loaders of a request 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -27,17 +26,12 @@ from domain.shared.money import Money
 _AMOUNT = Amount()
 
 
-@dataclass(frozen=True, slots=True)
-class _VariantRow:
-    id: int
-    product_id: int
-    sku: str
-    name: str
-    options: str  # JSON text: decoded only when the variants are asked for
-    position: int
-    quantity_on_hand: int | None
-    quantity_allocated: int | None
-    prices: str | None  # JSON [[channel, amount, compare-at], …]: decoded only when a channel's prices are
+# A variant's columns in the statement's rows, which are kept as read and read by position (two columns are named
+# `product_id`; a listing reads ~100 variant rows, and copying each into an object cost more than the mapping).
+_ID, _PRODUCT_ID, _SKU, _NAME = 4, 5, 6, 7
+_OPTIONS = 8  # JSON text: decoded only when the variants are asked for
+_POSITION, _ON_HAND, _ALLOCATED = 9, 10, 11
+_PRICES = 12  # JSON [[channel, amount, compare-at], …]: decoded only when a channel's prices are
 
 
 class ProductDetails:
@@ -69,10 +63,10 @@ class ProductDetails:
         self.collection_ids = collection_ids  # hand-picked collections (rule collections are saved filters)
         self._dialect = dialect
         self._amounts = amounts  # shared by the products read together: prices repeat across variants and products
-        self._rows: list[_VariantRow] = []
+        self._rows: list[Sequence[Any]] = []  # the statement's rows of its variants
         self._variants: list[ProductVariant] | None = None
 
-    def add(self, row: _VariantRow) -> None:
+    def add(self, row: Sequence[Any]) -> None:
         self._rows.append(row)
 
     def variants(self) -> list[ProductVariant]:
@@ -80,12 +74,12 @@ class ProductDetails:
         if self._variants is None:
             self._variants = [
                 ProductVariant(
-                    id=row.id,
-                    product_id=row.product_id,
-                    sku=row.sku,
-                    name=row.name,
-                    options=tuple(VariantOption(o["name"], o["value"]) for o in _json(row.options)),
-                    position=row.position,
+                    id=row[_ID],
+                    product_id=row[_PRODUCT_ID],
+                    sku=row[_SKU],
+                    name=row[_NAME],
+                    options=tuple(VariantOption(o["name"], o["value"]) for o in _json(row[_OPTIONS])),
+                    position=row[_POSITION],
                 )
                 for row in self._rows
             ]
@@ -93,18 +87,18 @@ class ProductDetails:
 
     def stock(self) -> list[StockLevel]:
         """Return each variant's stock level (none on hand where there is no stock row)."""
-        return [StockLevel(r.id, r.quantity_on_hand or 0, r.quantity_allocated or 0) for r in self._rows]
+        return [StockLevel(r[_ID], r[_ON_HAND] or 0, r[_ALLOCATED] or 0) for r in self._rows]
 
     def price_rows(self, channel: Channel) -> PriceRows:
         """Return the product's pricing facts and its variants' prices in one channel."""
         currency = channel.currency
         prices = []
         for row in self._rows:
-            for slug, amount, compare_at in orjson.loads(row.prices) if row.prices else ():
+            for slug, amount, compare_at in orjson.loads(row[_PRICES]) if row[_PRICES] else ():
                 if slug == channel.slug:
                     base = self._money(amount, currency)
                     compare = None if compare_at is None else self._money(compare_at, currency)
-                    prices.append(ChannelPrice(row.id, slug, base, compare))
+                    prices.append(ChannelPrice(row[_ID], slug, base, compare))
         return PriceRows(self.product_id, self.category_id, self.tax_class, tuple(prices), self.collection_ids)
 
     def _money(self, stored: object, currency: str) -> Money:
@@ -197,6 +191,6 @@ async def fetch_product_details(reads: RowSource, product_ids: Sequence[int]) ->
             collections = frozenset(int(c) for c in (joined or "").split(",") if c)
             details = ProductDetails(product_id, category_id, TaxClass(tax_class), collections, dialect, amounts)
             found[product_id] = details
-        if row[4] is not None:  # None: a product without variants
-            details.add(_VariantRow(*row[4:]))
+        if row[_ID] is not None:  # None: a product without variants
+            details.add(row)
     return found
