@@ -32,21 +32,26 @@ _COLLECTED = re.compile(r"Collected\s*:\s*([\d,]+)")
 _INPROCESS = Path(__file__).with_name("inprocess.py")
 
 
+def instructions_of(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
+    """Run a command under callgrind and return how many instructions it executed."""
+    traced = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
+    done = subprocess.run(traced, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    found = _COLLECTED.search(done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"the run under valgrind failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
 def count(database: str, workload: str, requests: int, app_dir: Path | None) -> int:
     """Return the instructions the whole in-process run executed (start-up, warm-up and `requests` requests)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same hashes, the same dict layouts, run after run
+    if app_dir is not None:  # that checkout's packages first: its app, this script
+        env["PYTHONPATH"] = str(app_dir)
     command = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
         sys.executable, str(_INPROCESS), "--database", database, "--only", workload,
         "--requests", str(requests), "--warmup", str(WARMUP),
     ]  # fmt: skip
-    if app_dir is not None:  # that checkout's packages first: its app, this script
-        env["PYTHONPATH"] = str(app_dir)
-    done = subprocess.run(command, env=env, cwd=app_dir, capture_output=True, text=True, check=False)
-    found = _COLLECTED.search(done.stderr)
-    if done.returncode != 0 or found is None:
-        raise SystemExit(f"{workload}: the run under valgrind failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return int(found.group(1).replace(",", ""))
+    return instructions_of(command, env=env, cwd=app_dir)
 
 
 def per_request(database: str, workload: str, requests: int, app_dir: Path | None) -> float:
