@@ -304,7 +304,9 @@ def _ordered(shape: _Shape, columns: Sequence[ColumnElement[Any]]) -> list[Colum
     return [c.desc() if shape.sort.descending else c.asc() for c in columns]
 
 
+@lru_cache(maxsize=512)
 def _count(shape: _Shape) -> Select[Any]:
+    # Built once per shape, as `_page` is: the reads compile a statement once, by its identity (data/reads.py).
     return select(func.count()).select_from(listed_products(shape)).where(*_conditions(shape))
 
 
