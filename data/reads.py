@@ -170,8 +170,7 @@ class Reads:
         prepared = self._prepared_form(statement) if self._postgres else None
         if prepared is None:
             async with self._engine.connect() as conn:
-                found: Sequence[Any] = (await conn.execute(statement, dict(params or {}))).all()
-                return found
+                return await ConnectionReads(conn).rows(statement, params)
         arguments = prepared.arguments(params or {})
         for listener in self._listeners:
             listener(prepared.sql)
