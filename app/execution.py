@@ -671,26 +671,24 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         object_type = cast("GraphQLObjectType", plan.object_type)
         item_type = cast("GraphQLOutputType", plan.item_type)
-        execute: Callable[[GraphQLObjectType, Any, Path, Any, Any], Any] = self.collect_and_execute_subfields
         operation = self._operation_plan
-        selection = (
+        selection = (  # the items' selection, found once for the list
             None
             if operation is None or position_context is not None
             else operation.selection(self, object_type, field_details_list)
         )
-        if selection is not None:  # the items' selection, found once for the list
-            run, planned = self._run_selection, selection
-
-            def execute(_type: GraphQLObjectType, _details: Any, path: Path, item: Any, _context: Any) -> Any:
-                return run(planned, item, path)
-
         completed: list[Any] = []
         awaitable_indices: list[int] = []
         try:
             for index, item in enumerate(items):
                 item_path = field_path.add_key(index, None)
                 try:
-                    result = execute(object_type, field_details_list, item_path, item, position_context)
+                    if selection is not None:
+                        result = self._run_selection(selection, item, item_path)
+                    else:
+                        result = self.collect_and_execute_subfields(
+                            object_type, field_details_list, item_path, item, position_context
+                        )
                 except Exception as error:
                     self.handle_field_error(error, item_type, field_details_list, item_path)
                     result = None
