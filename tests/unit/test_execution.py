@@ -167,6 +167,18 @@ class Leaf(Named):  # implementing an interface gives it Strawberry's `is_type_o
 
 
 @strawberry.type
+class Card(Named):
+    """Plain attributes only, objects and lists of them included: completed in one pass when its values are."""
+
+    name: str
+    code: strawberry.ID
+    colour: Colour | None
+    price: Money | None
+    prices: list[Money] | None
+    inner: Card | None = None
+
+
+@strawberry.type
 class Branch:
     title: str
     leaf: Leaf | None
@@ -175,6 +187,8 @@ class Branch:
     maybe_leaves: list[Leaf | None] | None
     some_leaves: list[Leaf | None]
     strict_leaves: list[Leaf] | None
+    card: Card | None = None
+    cards: list[Card] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -195,7 +209,14 @@ query Everything($prefix: String = "v", $words: [String!]) {
     maybeLeaves { name alias: count later __typename }
     someLeaves { name count later priceRequired { amount } }
     strictLeaves { label later colour }
+    card { ...CardFields inner { name __typename price { currency } } }
+    cards { ...CardFields }
   }
+}
+fragment CardFields on Card {
+  name code colour __typename
+  price { amount currency }
+  prices { amount currency }
 }
 fragment LeafFields on Leaf {
   name label count ratio flag ref colour shout later
@@ -259,6 +280,30 @@ def leaves(draw: st.DrawFn) -> Leaf:
     return leaf
 
 
+_RAISING_CARDS = {name: type(f"Raising{name}", (Card,), {name: _raising()}) for name in ("name", "price")}
+
+
+@st.composite
+def cards(draw: st.DrawFn, inner: st.SearchStrategy[Card | None] | None = None) -> Card:
+    card = Card(
+        name=draw(strings),
+        code=draw(_mostly(st.just(strawberry.ID("c1")), st.sampled_from([2, None]))),
+        colour=draw(_mostly(st.sampled_from(Colour), st.sampled_from([None, "red"]))),
+        price=draw(st.one_of(moneys, st.none())),
+        prices=draw(_mostly(st.lists(moneys, max_size=2), st.one_of(st.none(), st.just((None,)), st.just("ab")))),
+        inner=None if inner is None else draw(inner),
+    )
+    roll = draw(st.integers(0, 15))
+    if roll == 0:
+        attribute = draw(st.sampled_from(sorted(_RAISING_CARDS)))
+        raising: Card = object.__new__(_RAISING_CARDS[attribute])
+        raising.__dict__.update((k, v) for k, v in vars(card).items() if k != attribute)
+        return raising
+    if roll == 1:
+        return cast("Card", SimpleNamespace(**vars(card)))
+    return card
+
+
 def _lists() -> st.SearchStrategy[Any]:
     return _mostly(st.lists(leaves(), max_size=3), st.one_of(st.lists(st.one_of(leaves(), st.none())), st.none()))
 
@@ -272,6 +317,8 @@ branches = st.builds(
     maybe_leaves=_lists(),
     some_leaves=_lists(),
     strict_leaves=_lists(),
+    card=st.one_of(cards(inner=st.one_of(cards(), st.none())), st.none()),
+    cards=_mostly(st.lists(cards(), max_size=3), st.one_of(st.none(), st.just([None]))),
 )
 
 
@@ -371,6 +418,69 @@ def _well_formed_graph() -> list[Branch | None]:
     leaf = _leaf("a", label="l", colour=Colour.BLUE)
     return [Branch(title="t", leaf=leaf, leaf_required=leaf, leaves=[leaf, leaf], maybe_leaves=None,
                    some_leaves=[None, leaf], strict_leaves=[])]  # fmt: skip
+
+
+def _card(name: str, *prices: Money, inner: Card | None = None) -> Card:
+    return Card(
+        name=name,
+        code=strawberry.ID(f"c-{name}"),
+        colour=Colour.BLUE,
+        price=prices[0] if prices else None,
+        prices=list(prices),
+        inner=inner,
+    )
+
+
+def _counting_selections() -> tuple[strawberry.Schema, list[str]]:
+    """A schema whose executor notes each object it completes field by field (by type name)."""
+    by_field: list[str] = []
+
+    class Counting(LeanExecutor):
+        def _run_selection(self, selection: Any, source: Any, path: Any, position_context: Any = None) -> Any:
+            by_field.append(selection.parent_type.name)
+            return super()._run_selection(selection, source, path, position_context)
+
+    return strawberry.Schema(query=Query, execution_context_class=Counting), by_field
+
+
+def test_objects_of_plain_attributes_are_completed_in_one_pass() -> None:
+    """With well-formed values, a subtree of plain attributes (cards, their prices and inner card; a resolver's
+    money) is completed without running its fields one by one; objects with resolver fields are run field by
+    field."""
+    counting, by_field = _counting_selections()
+    euro = Money(amount=Decimal("1.50"), currency="EUR")
+    graph = _well_formed_graph()
+    branch = cast("Branch", graph[0])
+    branch.card = _card("a", euro, euro, inner=_card("b", euro))
+    branch.cards = [_card("c", euro), _card("d")]
+
+    assert _answer(counting, graph) == _answer(stock, graph)
+    # Query, Branch and Leaf have resolver fields; Card and Money (under a card, or a leaf's `twin` resolver) never run
+    # field by field.
+    assert sorted(set(by_field)) == ["Branch", "Leaf", "Query"]
+
+
+def test_an_out_of_the_ordinary_value_deep_in_a_subtree_is_completed_by_the_executor() -> None:
+    """One bad price among a card's prices (a null amount, declared non-null) sends that card back to the
+    executor, which reports the error where graphql-core does; so does a bad price two objects down. The
+    well-formed cards stay on the one-pass path."""
+    counting, by_field = _counting_selections()
+    euro = Money(amount=Decimal("1.50"), currency="EUR")
+    no_amount = Money(amount=cast("Decimal", None), currency="EUR")
+    no_currency = Money(amount=Decimal("2"), currency=cast("str", None))
+    graph = _well_formed_graph()
+    branch = cast("Branch", graph[0])
+    branch.cards = [_card("ok", euro), _card("bad", euro, no_amount), _card("ok-too", euro)]
+    branch.card = _card("outer", euro, inner=_card("inner", no_currency))
+
+    answer = _answer(counting, graph)
+
+    assert answer == _answer(stock, graph)
+    paths = sorted(error["path"][2:] for error in json.loads(answer)["errors"])
+    assert paths == [["card", "inner", "price", "currency"], ["cards", 1, "prices", 1, "amount"]]
+    # Field by field: the bad card and its bad price; the outer card, its inner card and the inner card's price.
+    assert by_field.count("Card") == 3
+    assert by_field.count("Money") == 2
 
 
 def test_an_operations_fields_are_collected_once_not_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
