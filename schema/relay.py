@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -75,10 +75,19 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="The last item's cursor; pass it as `after`.")
 
 
+def _edge_cursor(root: Edge[Any]) -> str:
+    return root.cursors[root.index]
+
+
 @strawberry.type(description="An item of a page, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Where this item sits; pass it as `after` to continue.")
+    # The cursor is encoded only when asked for: listings rarely select it (they page with `endCursor`).
+    cursor: str = strawberry.field(
+        resolver=_edge_cursor, description="Where this item sits; pass it as `after` to continue."
+    )
     node: T = strawberry.field(description="The item.")
+    cursors: strawberry.Private[Sequence[str]]
+    index: strawberry.Private[int]
 
 
 @strawberry.type(description="A page of a listing.")
@@ -94,7 +103,8 @@ class Connection(Generic[T]):
 
 def edges_of(page: Page[D], map_item: Callable[[D], T]) -> list[Edge[T]]:
     """Map a domain page's items onto edges with their cursors."""
-    return [Edge(cursor=c, node=map_item(item)) for item, c in zip(page.items, page.cursors, strict=True)]
+    cursors = page.cursors
+    return [Edge(cursors=cursors, index=index, node=map_item(item)) for index, item in enumerate(page.items)]
 
 
 def page_info_of(page: Page[D]) -> PageInfo:

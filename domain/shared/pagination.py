@@ -12,7 +12,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from domain.shared.errors import DomainError
 
@@ -53,9 +53,44 @@ class PageRequest:
             raise InvalidPageSize(f"first must be between 0 and {MAX_PAGE_SIZE}.", field="first")
 
 
+class Cursors(Sequence[str]):
+    """A page's cursors, each encoded when it is read: a listing's client usually reads one (`endCursor`), not
+    one per item."""
+
+    __slots__ = ("_keys", "_scope")
+
+    def __init__(self, scope: str, keys: Sequence[CursorKey]) -> None:
+        self._scope = scope
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [encode_cursor(self._scope, key) for key in self._keys[index]]
+        return encode_cursor(self._scope, self._keys[index])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # like a list: equal to other sequences, so not hashable
+
+    def __repr__(self) -> str:
+        return f"Cursors({list(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a listing, with a cursor per item."""
+    """One page of a listing, with a cursor per item (`Cursors`, encoded as they are read, or any sequence)."""
 
     items: Sequence[T]
     cursors: Sequence[str]
@@ -101,7 +136,7 @@ def build_page(
     items = rows[: request.first]
     return Page(
         items=items,
-        cursors=[encode_cursor(scope, key(item)) for item in items],
+        cursors=Cursors(scope, [key(item) for item in items]),
         has_next_page=len(rows) > request.first,
         has_previous_page=request.after is not None,
         total_count=total_count,

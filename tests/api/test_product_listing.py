@@ -90,6 +90,19 @@ async def test_walking_every_page_returns_each_product_exactly_once(api: Api, co
     assert len(ids) == 23
 
 
+async def test_each_edges_cursor_resumes_right_after_its_item(api: Api, container: Container) -> None:
+    for n in range(6):
+        await add_product(container.database, name=f"Product {n}")
+    page = (await api.data(LISTING, {"first": 4}))["products"]
+    edges = page["edges"]
+
+    assert page["pageInfo"]["endCursor"] == edges[-1]["cursor"]
+    assert len({edge["cursor"] for edge in edges}) == 4
+    for index, edge in enumerate(edges):
+        after = (await api.data(LISTING, {"first": 2, "after": edge["cursor"]}))["products"]
+        assert [e["node"]["name"] for e in after["edges"]] == [f"Product {n}" for n in range(index + 1, index + 3)]
+
+
 async def test_a_page_past_the_end_is_empty_but_keeps_the_total(api: Api, container: Container) -> None:
     await add_product(container.database, name="Only")
     first = (await api.data(LISTING, {"first": 1}))["products"]

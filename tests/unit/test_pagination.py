@@ -224,6 +224,23 @@ def test_build_page_gives_each_item_the_cursor_of_its_key() -> None:
     assert [decode_cursor(SCOPE, c, (int,)) for c in page.cursors] == [(10,), (20,)]
 
 
+def test_a_pages_cursors_read_as_a_list_of_them_does() -> None:
+    """The cursors are encoded as they are read; as a sequence they are the list of encoded cursors."""
+    page = build_page([10, 20, 30, 40], request=PageRequest(first=3), scope=SCOPE, key=lambda n: (n,), total_count=4)
+    encoded = [encode_cursor(SCOPE, (n,)) for n in (10, 20, 30)]
+
+    assert len(page.cursors) == 3
+    assert page.cursors[0] == encoded[0]
+    assert page.cursors[-1] == encoded[-1]
+    assert page.cursors[1:] == encoded[1:]
+    assert page.cursors == encoded
+    assert page.cursors != encoded[:2]
+    assert list(reversed(page.cursors)) == encoded[::-1]
+    assert encoded[1] in page.cursors
+    with pytest.raises(IndexError):
+        page.cursors[3]
+
+
 def test_an_absurdly_long_cursor_is_refused_before_decoding() -> None:
     with pytest.raises(InvalidCursor):
         decode_cursor("products:id", "A" * 5000, (int,))
