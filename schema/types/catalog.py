@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
@@ -11,6 +11,7 @@ import strawberry
 
 from domain.catalog import model
 from domain.catalog.attributes import AttributeValue
+from domain.inventory.model import StockLevel
 from domain.pricing.breakdown import PricedProduct
 from domain.pricing.errors import ProductNotInChannel
 from domain.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -96,10 +97,14 @@ class ProductVariant(Node):
         )
 
     @strawberry.field(description="What one unit costs in a channel now, and why; null when it is not sold there.")
-    async def pricing(self, info: Info, channel: Channel = None, country: Country = None) -> VariantPricing | None:
-        priced = await info.context.product_pricing.load((self.product_id, channel, country))
-        unit = next((u for u in priced.variants if u.variant_id == self.db_id), None) if priced else None
-        return VariantPricing.from_domain(unit) if unit else None
+    def pricing(self, info: Info, channel: Channel = None, country: Country = None) -> VariantPricing | None:
+        variant_id = self.db_id
+
+        def build(priced: PricedProduct | None) -> VariantPricing | None:
+            unit = next((u for u in priced.variants if u.variant_id == variant_id), None) if priced else None
+            return VariantPricing.from_domain(unit) if unit else None
+
+        return now_or_later(info.context.product_pricing.load((self.product_id, channel, country)), build)
 
     @strawberry.field(
         description="The entered price in the default channel.",
@@ -113,14 +118,12 @@ class ProductVariant(Node):
         return Money.from_domain(unit.base)
 
     @strawberry.field(description="Units a shopper can buy now.")
-    async def quantity_available(self, info: Info) -> int:
-        level = await info.context.loaders.stock_by_variant.load(self.db_id)
-        return level.quantity_available if level else 0
+    def quantity_available(self, info: Info) -> int:
+        return now_or_later(info.context.loaders.stock_by_variant.load(self.db_id), _quantity_available)
 
     @strawberry.field(description="Whether at least one unit can be bought now.")
-    async def is_in_stock(self, info: Info) -> bool:
-        level = await info.context.loaders.stock_by_variant.load(self.db_id)
-        return level.is_in_stock if level else False
+    def is_in_stock(self, info: Info) -> bool:
+        return now_or_later(info.context.loaders.stock_by_variant.load(self.db_id), _is_in_stock)
 
     @strawberry.field(description="The product this variant belongs to.")
     async def product(self, info: Info) -> Product | None:
@@ -210,18 +213,22 @@ class Product(Node):
         return now_or_later(info.context.loaders.category_tree.get(), build)
 
     @strawberry.field(description=f"The product's variants, in display order (at most {NESTED_LIMIT}).")
-    async def variants(
+    def variants(
         self, info: Info, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = NESTED_LIMIT
     ) -> list[ProductVariant]:
-        found = await info.context.loaders.variants_by_product.load(self.db_id)
-        return [ProductVariant.from_domain(v) for v in found[: max(0, min(first, NESTED_LIMIT))]]
+        def build(found: Sequence[model.ProductVariant]) -> list[ProductVariant]:
+            return [ProductVariant.from_domain(v) for v in found[: max(0, min(first, NESTED_LIMIT))]]
+
+        return now_or_later(info.context.loaders.variants_by_product.load(self.db_id), build)
 
     @strawberry.field(description=f"The product's images, in display order (at most {NESTED_LIMIT}).")
-    async def images(
+    def images(
         self, info: Info, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = NESTED_LIMIT
     ) -> list[ProductImage]:
-        found = await info.context.loaders.images_by_product.load(self.db_id)
-        return [ProductImage.from_domain(i) for i in found[: max(0, min(first, NESTED_LIMIT))]]
+        def build(found: Sequence[model.ProductImage]) -> list[ProductImage]:
+            return [ProductImage.from_domain(i) for i in found[: max(0, min(first, NESTED_LIMIT))]]
+
+        return now_or_later(info.context.loaders.images_by_product.load(self.db_id), build)
 
     @strawberry.field(description="The first image, for listings.")
     def thumbnail(self, info: Info) -> ProductImage | None:
@@ -263,6 +270,14 @@ def _first_image(found: list[model.ProductImage]) -> ProductImage | None:
 
 def _pricing_of(priced: PricedProduct | None) -> ProductPricing | None:
     return ProductPricing.from_domain(priced) if priced else None
+
+
+def _quantity_available(level: StockLevel | None) -> int:
+    return level.quantity_available if level else 0
+
+
+def _is_in_stock(level: StockLevel | None) -> bool:
+    return level.is_in_stock if level else False
 
 
 @strawberry.type(description="A node of the category tree.")
