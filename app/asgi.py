@@ -27,6 +27,7 @@ from app.fanout import FanoutHub
 from app.graphiql import ASSETS_PATH, assets_app, local_page
 from app.logging import configure_logging
 from app.observability import RequestContextMiddleware, bind_request_id, operation_metrics
+from app.pricing_refresher import PriceRefresher
 from app.response_cache import is_cacheable_query
 from app.response_front import SCOPE_KEY, Cacheable, ResponseCacheFront
 from app.schema import build_schema
@@ -143,6 +144,7 @@ class VitrineGraphQL(GraphQL[Context, None]):
             inventory=services.inventory,
             pricing=services.pricing,
             product_pricing=services.product_pricing,
+            price_summaries=services.price_summaries,
         )
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
@@ -207,9 +209,15 @@ async def _lifespan(container: Container, app: Starlette) -> AsyncIterator[None]
     thresholds = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
     container.metrics.gc_pauses.start()
+    refresher = None
+    if container.settings.price_refresh_seconds > 0:
+        refresher = PriceRefresher(container.refresh_stored_prices, interval=container.settings.price_refresh_seconds)
+        refresher.start()
     try:
         yield
     finally:
+        if refresher is not None:
+            await refresher.stop()
         container.metrics.gc_pauses.stop()
         gc.set_threshold(*thresholds)
         gc.unfreeze()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 from redis.asyncio import Redis
@@ -32,6 +32,7 @@ from domain.catalog.services import CatalogService
 from domain.inventory.services import InventoryService
 from domain.pricing.breakdown import PricedProduct
 from domain.pricing.services import PricingService
+from domain.pricing.summary import PriceSummary
 from domain.shared.actor import Actor, staff
 from domain.shared.errors import DomainError
 
@@ -42,29 +43,30 @@ class SystemClock:
 
 
 PricingKey = tuple[int, str | None, str | None]  # product id, channel (None: default), country (None: channel's)
-PricingBatch = Callable[[list[PricingKey]], Coroutine[Any, Any, list[PricedProduct | None]]]
+T = TypeVar("T")
 
 
-def batch_pricing(pricing: PricingService) -> PricingBatch:
-    """Return a batch function that prices every product of a request at once, per channel and country."""
+def batch_by_channel(
+    price: Callable[..., Awaitable[Mapping[int, T | None]]],
+) -> Callable[[list[PricingKey]], Coroutine[Any, Any, list[T | None]]]:
+    """Return a batch function that asks `price` (`PricingService.price_products` or `summarize_prices`) once per
+    channel and country for every product of a request."""
 
-    async def price(keys: list[PricingKey]) -> list[PricedProduct | DomainError | None]:
+    async def batch(keys: list[PricingKey]) -> list[T | None]:
         groups: dict[tuple[str | None, str | None], list[int]] = {}
         for product_id, channel, country in keys:
             groups.setdefault((channel, country), []).append(product_id)
-        priced: dict[tuple[int, str | None, str | None], PricedProduct | DomainError | None] = {}
+        priced: dict[PricingKey, T | DomainError | None] = {}
         for (channel, country), product_ids in groups.items():
             try:
-                found: Mapping[int, PricedProduct | DomainError | None] = await pricing.price_products(
-                    product_ids, channel=channel, country=country
-                )
+                found: Mapping[int, T | DomainError | None] = await price(product_ids, channel=channel, country=country)
             except DomainError as error:  # a bad channel or country fails its own fields, not the others
                 found = dict.fromkeys(product_ids, error)
             priced.update(((pid, channel, country), found[pid]) for pid in product_ids)
         # aiodataloader raises an exception instance found among the results for that key alone.
-        return [priced[key] for key in keys]
+        return cast(list[T | None], [priced[key] for key in keys])
 
-    return cast(PricingBatch, price)
+    return batch
 
 
 def _digest(token: str) -> bytes:
@@ -78,7 +80,8 @@ class Services:
     catalog: CatalogService
     inventory: InventoryService
     pricing: PricingService
-    product_pricing: DataLoader[tuple[int, str | None, str | None], PricedProduct | None]
+    product_pricing: DataLoader[PricingKey, PricedProduct | None]
+    price_summaries: DataLoader[PricingKey, PriceSummary | None]
 
 
 @dataclass(slots=True)
@@ -117,9 +120,15 @@ class Container:
             catalog=CatalogService(reader=reader, uow=self.unit_of_work, clock=self.clock),
             inventory=InventoryService(uow=self.unit_of_work, events=self.events),
             pricing=pricing,
-            product_pricing=DataLoader(batch_pricing(pricing)),
+            product_pricing=DataLoader(batch_by_channel(pricing.price_products)),
+            price_summaries=DataLoader(batch_by_channel(pricing.summarize_prices)),
         )
         return services, loaders
+
+    async def refresh_stored_prices(self) -> int:
+        """Store again the price summaries that are missing or no longer hold; return how many were done."""
+        services, _ = self.request_scope()
+        return await services.pricing.refresh_stored_prices()
 
     def authenticate(self, token: str) -> Actor | None:
         """Return the actor a bearer token stands for, or `None` when no configured token matches."""

@@ -14,6 +14,7 @@ import click
 import uvicorn
 from sqlalchemy.exc import DBAPIError
 
+from app.bootstrap import build_container
 from app.logging import configure_logging
 from app.schema import build_schema
 from app.settings import ConfigurationError, Environment, Settings, load_settings
@@ -144,8 +145,28 @@ def seed(products: int, seed: int) -> None:
         finally:
             await database.dispose()
         click.echo(f"Added {report.products} products and {report.variants} variants.")
+        click.echo(f"Stored {await _reprice(settings)} price summaries.")
 
     _run(work)
+
+
+@main.command()
+def reprice() -> None:
+    """Store every price summary that is missing or out of date (API processes also do it, every few seconds)."""
+    settings = _settings()
+
+    async def work() -> None:
+        click.echo(f"Stored {await _reprice(settings)} price summaries.")
+
+    _run(work)
+
+
+async def _reprice(settings: Settings) -> int:
+    container = build_container(settings)
+    try:
+        return await container.refresh_stored_prices()
+    finally:
+        await container.aclose()
 
 
 @main.command("export-schema")

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     cache_ttl_seconds: int = Field(default=300, ge=1)
     # Whole responses to anonymous queries are cached at most this long (0: off); writes invalidate them at once.
     response_cache_seconds: int = Field(default=60, ge=0)
+    # How often each API process stores again the price summaries listings read (0: never; app/pricing_refresher.py).
+    price_refresh_seconds: float = Field(default=5.0, ge=0)
     # Connections per process; loader batches of concurrent requests run in parallel, each on its own.
     db_pool_size: int = Field(default=20, ge=1)
     # PostgreSQL cancels a request's statement that runs longer (0: no limit); migrations and seeding have none.

@@ -95,6 +95,7 @@ async def main(options: argparse.Namespace) -> None:
         redis_url=None,
         cache_enabled=False,
         response_cache_seconds=0,
+        price_refresh_seconds=0,  # no background statements between the counted ones (the seed stored the prices)
         log_json=False,
         log_level="warning",
         staff_tokens=[SecretStr(TOKEN)],

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
-from data import catalog_sql, codecs, keys
+from data import catalog_sql, codecs, keys, pricing_sql
 from data.cache import ReadThrough
 from data.database import Database
 from data.dependencies import DataKind, note_read
@@ -23,6 +23,7 @@ from data.whole_tables import WholeTables
 from domain.catalog.attributes import AttributeValue
 from domain.catalog.model import CategoryTree, Product, ProductImage, ProductTranslation, ProductVariant
 from domain.inventory.model import StockLevel
+from domain.pricing.summary import StoredPrices
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -55,6 +56,7 @@ class Loaders:
     product_id_by_translated_slug: DataLoader[tuple[str, str], int | None]
     # Not for the schema: what the loaders above and the readers share.
     details_by_product: DataLoader[int, ProductDetails | None]
+    stored_prices: DataLoader[tuple[int, str, str], StoredPrices | None]  # (product id, channel, its currency)
     whole_tables: WholeTables
 
     @staticmethod
@@ -195,6 +197,18 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
             decode=int,
         )
 
+    async def stored(keys_: list[tuple[int, str, str]]) -> list[StoredPrices | None]:
+        # Not cached: a summary is a few amounts, and one statement reads a page's (the cache would have to follow
+        # every write that makes them out of date, and the refresher's every batch).
+        by_channel: dict[tuple[str, str], list[int]] = {}
+        for product_id, channel, currency in keys_:
+            by_channel.setdefault((channel, currency), []).append(product_id)
+        found: dict[tuple[int, str], StoredPrices] = {}
+        for (channel, currency), ids in by_channel.items():
+            rows = await pricing_sql.fetch_stored_prices(reads, ids, channel, currency)
+            found.update(((pid, channel), row) for pid, row in rows.items())
+        return [found.get((pid, channel)) for pid, channel, _ in keys_]
+
     tables = WholeTables(database, cached)
     return Loaders(
         product_by_id=DataLoader(products),
@@ -208,5 +222,6 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         translation=DataLoader(translation),
         product_id_by_translated_slug=DataLoader(translated_slugs),
         details_by_product=details_by_product,
+        stored_prices=DataLoader(stored),
         whole_tables=tables,
     )

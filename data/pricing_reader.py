@@ -11,6 +11,7 @@ from data.loaders import Loaders
 from domain.pricing.inputs import ProductInputs
 from domain.pricing.model import Channel, Destination
 from domain.pricing.promotions import CataloguePromotion
+from domain.pricing.summary import StoredPrices
 from domain.pricing.tax import TaxRates, TaxTable
 
 
@@ -44,6 +45,13 @@ class SqlPricingReader:
             decode=pricing_sql.decode_price_rows,
         )
         return {row.product_id: row.inputs(reference.categories) for row in rows if row is not None}
+
+    async def stored_prices(self, product_ids: Sequence[int], channel: Channel) -> Mapping[int, StoredPrices]:
+        note_read(DataKind.PRICES)
+        found = await self._loaders.stored_prices.load_many(
+            [(pid, channel.slug, channel.currency) for pid in product_ids]
+        )
+        return {row.product_id: row for row in found if row is not None}
 
     async def catalogue_promotions(self, channel: str) -> Sequence[CataloguePromotion]:
         note_read(DataKind.PRICES)

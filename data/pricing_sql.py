@@ -6,15 +6,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.batches import batched
 from data.codecs import dumps
+from data.reads import RowSource
+from data.sql_lists import any_of
 from data.tables import (
+    PRICES_FOREVER,
+    PRICES_STALE,
     catalogue_promotions,
     channel_prices,
     channels,
@@ -38,6 +43,7 @@ from domain.pricing.model import (
     TaxClass,
 )
 from domain.pricing.promotions import CataloguePromotion
+from domain.pricing.summary import StoredPrices
 from domain.pricing.tax import TaxRates
 from domain.shared.money import Money
 
@@ -239,3 +245,128 @@ async def fetch_next_change(conn: AsyncConnection, now: datetime) -> datetime | 
     found = [(await conn.execute(statement)).scalar() for statement in moments]
     upcoming = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in found if m is not None]
     return min(upcoming, default=None)
+
+
+# Stored price summaries (`domain.pricing.summary.StoredPrices`), beside each product's lowest price per channel.
+
+_listings = product_channel_listings.c
+_STORED_COLUMNS = (
+    _listings.product_id,
+    _listings.channel_slug,
+    _listings.price_start,
+    _listings.price_stop,
+    _listings.undiscounted_start,
+    _listings.undiscounted_stop,
+    _listings.on_sale,
+    _listings.max_discount,
+    _listings.prices_valid_until,
+    products.c.tax_class,
+)
+
+
+@cache
+def _stored_statement(dialect: str) -> Select[Any]:
+    return (
+        select(*_STORED_COLUMNS)
+        .join(products, products.c.id == _listings.product_id)
+        .where(any_of(dialect, _listings.product_id, "product_ids"), _listings.channel_slug == bindparam("channel"))
+    )
+
+
+async def fetch_stored_prices(
+    reads: RowSource, product_ids: Sequence[int], channel: str, currency: str
+) -> dict[int, StoredPrices]:
+    """Return the stored price summaries of the products in the channel, where one was stored (held or not)."""
+    rows = await reads.rows(
+        _stored_statement(reads.dialect.name), {"product_ids": list(product_ids), "channel": channel}
+    )
+    found: dict[int, StoredPrices] = {}
+    money: dict[object, Money] = {}  # amounts repeat across a page's products
+
+    def of(amount: Decimal) -> Money:
+        known = money.get(amount)
+        if known is None:
+            known = money[amount] = Money.of(amount, currency)
+        return known
+
+    for row in rows:
+        product_id, slug, start, stop, undiscounted_start, undiscounted_stop, on_sale, discount, until, tax = row
+        if start is None or stop is None or undiscounted_start is None or undiscounted_stop is None or discount is None:
+            continue  # not stored: out of date, or nothing to store
+        found[product_id] = StoredPrices(
+            product_id=product_id,
+            channel=slug,
+            start=of(start),
+            stop=of(stop),
+            undiscounted_start=of(undiscounted_start),
+            undiscounted_stop=of(undiscounted_stop),
+            on_sale=bool(on_sale),
+            max_discount=of(discount),
+            valid_until=None if until >= PRICES_FOREVER else until,
+            tax_class=TaxClass(tax),
+        )
+    return found
+
+
+async def lock_stale_prices(conn: AsyncConnection, now: datetime, limit: int) -> list[tuple[int, str]]:
+    """Lock and return up to `limit` (product, channel) whose stored prices are missing or no longer hold, the
+    longest out of date first; rows another transaction holds are skipped (PostgreSQL), not waited for."""
+    statement = (
+        select(_listings.product_id, _listings.channel_slug)
+        .where(_listings.prices_valid_until <= now)
+        .order_by(_listings.prices_valid_until, _listings.product_id, _listings.channel_slug)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [(row.product_id, row.channel_slug) for row in await conn.execute(statement)]
+
+
+async def store_prices(
+    conn: AsyncConnection, stored: Sequence[StoredPrices], unpriced: Sequence[tuple[int, str]] = ()
+) -> None:
+    """Store price summaries, and nothing (for good, until the row is written again) for `unpriced` rows."""
+    where = (_listings.product_id == bindparam("key_product")) & (_listings.channel_slug == bindparam("key_channel"))
+    values = [
+        {
+            "key_product": s.product_id,
+            "key_channel": s.channel,
+            "price_start": s.start.amount,
+            "price_stop": s.stop.amount,
+            "undiscounted_start": s.undiscounted_start.amount,
+            "undiscounted_stop": s.undiscounted_stop.amount,
+            "on_sale": s.on_sale,
+            "max_discount": s.max_discount.amount,
+            "prices_valid_until": PRICES_FOREVER if s.valid_until is None else s.valid_until,
+        }
+        for s in stored
+    ]
+    values += [
+        {
+            "key_product": product_id,
+            "key_channel": channel,
+            "price_start": None,
+            "price_stop": None,
+            "undiscounted_start": None,
+            "undiscounted_stop": None,
+            "on_sale": None,
+            "max_discount": None,
+            "prices_valid_until": PRICES_FOREVER,
+        }
+        for product_id, channel in unpriced
+    ]
+    if values:
+        await conn.execute(update(product_channel_listings).where(where), values)
+
+
+async def mark_prices_stale(
+    conn: AsyncConnection, *, product_ids: Sequence[int] | None = None, channels: Iterable[str] | None = None
+) -> None:
+    """Mark the stored prices of some products (or of every product in some channels) out of date."""
+    statement = update(product_channel_listings).values(prices_valid_until=_STALE_MOMENT)
+    if channels is not None:
+        await conn.execute(statement.where(_listings.channel_slug.in_(sorted(channels))))
+    for chunk in batched(list(product_ids or ())):
+        await conn.execute(statement.where(_listings.product_id.in_(chunk)))
+
+
+_STALE_MOMENT = datetime.fromisoformat(PRICES_STALE.replace("+00", "+00:00"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -277,19 +277,37 @@ class ProductAttributeRow(Base):
     text_value: Mapped[str | None] = mapped_column(String(250))
 
 
+# `prices_valid_until` of a row whose stored prices are missing or out of date, and of one that holds for good.
+PRICES_STALE = "1970-01-01 00:00:00+00"
+PRICES_FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 class ProductChannelListingRow(Base):
-    """A product's lowest entered price in a channel, kept with its prices, so listings filter and sort by it."""
+    """A product's lowest entered price in a channel, kept with its prices, so listings filter and sort by it.
+
+    Beside it, the product's price summary in the channel as the engine computed it, before tax
+    (`domain.pricing.summary.StoredPrices`), used by listings while `prices_valid_until` is in the future.
+    A write that changes the product's prices (or what the engine makes of them) sets it to `PRICES_STALE`; the
+    price refresher (`app/pricing_refresher.py`) computes it again."""
 
     __tablename__ = "product_channel_listings"
     __table_args__ = (
         Index(
             "ix_product_channel_listings_channel_slug_min_price_product_id", "channel_slug", "min_price", "product_id"
         ),
+        Index("ix_product_channel_listings_prices_valid_until", "prices_valid_until"),
     )
 
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
     channel_slug: Mapped[str] = mapped_column(ForeignKey("channels.slug", ondelete="CASCADE"), primary_key=True)
     min_price: Mapped[Decimal] = mapped_column(Amount())
+    price_start: Mapped[Decimal | None] = mapped_column(Amount())
+    price_stop: Mapped[Decimal | None] = mapped_column(Amount())
+    undiscounted_start: Mapped[Decimal | None] = mapped_column(Amount())
+    undiscounted_stop: Mapped[Decimal | None] = mapped_column(Amount())
+    max_discount: Mapped[Decimal | None] = mapped_column(Amount())
+    on_sale: Mapped[bool | None] = mapped_column(Boolean)
+    prices_valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=text(f"'{PRICES_STALE}'"))
 
 
 class CollectionRow(Base):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
@@ -17,11 +19,16 @@ from data.cache import Cache
 from data.database import Database
 from data.dependencies import DataKind
 from data.events import EventBus
+from data.product_details import fetch_product_details
+from data.reads import ConnectionReads
 from data.tables import catalogue_promotions, categories, channel_prices, channels, products, stock, variants
+from data.whole_tables import Reference, read_reference
 from domain.catalog.model import Category, Product, ProductVariant, sort_name
 from domain.inventory.model import StockedVariant, StockLevel
-from domain.pricing.model import ChannelPrice
+from domain.pricing.inputs import ProductInputs
+from domain.pricing.model import Channel, ChannelPrice
 from domain.pricing.promotions import CataloguePromotion, NewCataloguePromotion
+from domain.pricing.summary import StoredPrices
 from domain.shared.events import Event
 
 log = structlog.get_logger(__name__)
@@ -90,6 +97,7 @@ class SqlProductRepository:
             # Promotions target categories: the product's pricing facts in every channel change with its category.
             slugs = (await self._session.execute(select(channels.c.slug))).scalars().all()
             self._changes.stale(DataKind.PRICES, *(keys.price_rows(product.id, slug) for slug in slugs))
+            await pricing_sql.mark_prices_stale(await self._session.connection(), product_ids=[product.id])
 
 
 class SqlCategoryRepository:
@@ -216,8 +224,41 @@ class SqlPromotionRepository:
         )
         key = cast(CursorResult[Any], result).inserted_primary_key
         assert key is not None
+        # Every product's stored summary in its channels may change now (a sale on them) or when it starts.
+        await pricing_sql.mark_prices_stale(await self._session.connection(), channels=promotion.channels)
         self._changes.stale(DataKind.PRICES, keys.promotions())
         return promotion.with_id(str(key[0]))
+
+
+class SqlStoredPriceRepository:
+    """The price summaries stored beside each product's lowest price per channel (`product_channel_listings`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._reference: Reference | None = None  # the small tables, read once per unit of work
+
+    async def _reads(self) -> ConnectionReads:
+        return ConnectionReads(await self._session.connection())
+
+    async def _tables(self) -> Reference:
+        if self._reference is None:
+            self._reference = await read_reference(await self._reads())
+        return self._reference
+
+    async def lock_stale(self, now: datetime, limit: int) -> Sequence[tuple[int, str]]:
+        return await pricing_sql.lock_stale_prices(await self._session.connection(), now, limit)
+
+    async def rules(self) -> tuple[Sequence[Channel], Sequence[CataloguePromotion]]:
+        reference = await self._tables()
+        return reference.channels, reference.promotions
+
+    async def inputs(self, product_ids: Sequence[int], channel: Channel) -> Mapping[int, ProductInputs]:
+        tree = (await self._tables()).categories
+        details = await fetch_product_details(await self._reads(), product_ids)
+        return {pid: d.price_rows(channel).inputs(tree) for pid, d in details.items()}
+
+    async def store(self, stored: Sequence[StoredPrices], unpriced: Sequence[tuple[int, str]]) -> None:
+        await pricing_sql.store_prices(await self._session.connection(), stored, unpriced)
 
 
 class SqlUnitOfWork:
@@ -229,6 +270,7 @@ class SqlUnitOfWork:
     stock: SqlStockRepository
     prices: SqlPriceRepository
     promotions: SqlPromotionRepository
+    stored_prices: SqlStoredPriceRepository
 
     def __init__(self, database: Database, cache: Cache, events: EventBus) -> None:
         self._database = database
@@ -246,6 +288,7 @@ class SqlUnitOfWork:
         self.stock = SqlStockRepository(self._session, self._changes)
         self.prices = SqlPriceRepository(self._session, self._changes)
         self.promotions = SqlPromotionRepository(self._session, self._changes)
+        self.stored_prices = SqlStoredPriceRepository(self._session)
         return self
 
     async def __aexit__(

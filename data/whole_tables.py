@@ -19,6 +19,7 @@ from sqlalchemy.engine import Dialect
 from data import catalog_sql, codecs, keys, pricing_sql
 from data.cache import ReadThrough
 from data.database import Database
+from data.reads import RowSource
 from data.tables import (
     attribute_choices,
     attributes,
@@ -153,6 +154,18 @@ def _encode(found: bytes | _Loaded) -> bytes:
 
 def _keep(raw: bytes) -> bytes | _Loaded:
     return raw  # decoded per part below, where the part is known
+
+
+async def read_reference(reads: RowSource) -> Reference:
+    """Read every small table now, on `reads` (inside its transaction, if it has one), without the cache."""
+    texts = await fetch_json(reads, [s for part in PARTS for s in part.sources])
+    values: dict[str, object] = {}
+    start = 0
+    for part in PARTS:
+        end = start + len(part.sources)
+        values[part.name] = _from_database(part, texts[start:end], reads.dialect)
+        start = end
+    return Reference(**values)  # type: ignore[arg-type]  # each part builds its field's type
 
 
 class WholeTables:

@@ -18,6 +18,7 @@ from domain.inventory.model import StockLevel
 from domain.inventory.services import InventoryService
 from domain.pricing.breakdown import PricedProduct
 from domain.pricing.services import PricingService
+from domain.pricing.summary import PriceSummary
 from domain.shared.actor import Actor
 
 K = TypeVar("K", contravariant=True)
@@ -75,6 +76,8 @@ class RequestScope:
     pricing: PricingService
     # (product id, channel or None for the default, country or None for the channel's) -> priced, or None
     product_pricing: Loader[tuple[int, str | None, str | None], PricedProduct | None]
+    # The same keys -> the product's price summary (stored, or from the engine), or None
+    price_summaries: Loader[tuple[int, str | None, str | None], PriceSummary | None]
 
 
 @dataclass(slots=True)
@@ -118,6 +121,10 @@ class Context:
     @property
     def product_pricing(self) -> Loader[tuple[int, str | None, str | None], PricedProduct | None]:
         return self.scope.product_pricing
+
+    @property
+    def price_summaries(self) -> Loader[tuple[int, str | None, str | None], PriceSummary | None]:
+        return self.scope.price_summaries
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

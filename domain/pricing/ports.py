@@ -9,12 +9,14 @@ them as an adapter in `integrations/`; the built-in tables (`TaxTable`, `Shippin
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from domain.pricing.inputs import ProductInputs
 from domain.pricing.model import Channel, ChannelPrice, Destination
 from domain.pricing.promotions import CataloguePromotion, NewCataloguePromotion
 from domain.pricing.shipping import ShippingMethod
+from domain.pricing.summary import StoredPrices
 from domain.pricing.tax import TaxRates
 from domain.shared.ports import UnitOfWork
 
@@ -44,11 +46,35 @@ class PricingReader(Protocol):
         """Return the channel's catalogue promotions, whatever their schedule (the engine checks it)."""
         ...
 
+    async def stored_prices(self, product_ids: Sequence[int], channel: Channel) -> Mapping[int, StoredPrices]:
+        """Return the price summaries stored for the products in the channel, holding or not (none: not stored)."""
+        ...
+
 
 class PriceRepository(Protocol):
     async def product_of_variant(self, variant_id: int) -> int | None: ...
 
     async def set_price(self, price: ChannelPrice) -> None: ...
+
+
+class StoredPriceRepository(Protocol):
+    """The price summaries stored per product and channel, and what computing them again reads."""
+
+    async def lock_stale(self, now: datetime, limit: int) -> Sequence[tuple[int, str]]:
+        """Lock and return up to `limit` (product id, channel) whose stored summary is missing or no longer holds."""
+        ...
+
+    async def rules(self) -> tuple[Sequence[Channel], Sequence[CataloguePromotion]]:
+        """Return the channels and every catalogue promotion, as committed now."""
+        ...
+
+    async def inputs(self, product_ids: Sequence[int], channel: Channel) -> Mapping[int, ProductInputs]:
+        """Return, per product, its facts and its variants' prices in the channel, as committed now."""
+        ...
+
+    async def store(self, stored: Sequence[StoredPrices], unpriced: Sequence[tuple[int, str]]) -> None:
+        """Store summaries, and that nothing is to be stored for `unpriced` (product id, channel)."""
+        ...
 
 
 class PromotionRepository(Protocol):
@@ -61,3 +87,6 @@ class PricingUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def promotions(self) -> PromotionRepository: ...
+
+    @property
+    def stored_prices(self) -> StoredPriceRepository: ...

@@ -14,6 +14,7 @@ from domain.catalog.attributes import AttributeValue
 from domain.inventory.model import StockLevel
 from domain.pricing.breakdown import PricedProduct
 from domain.pricing.errors import ProductNotInChannel
+from domain.pricing.summary import PriceSummary
 from domain.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.context import Info
 from schema.relay import (
@@ -236,7 +237,7 @@ class Product(Node):
 
     @strawberry.field(description="What the variants cost in a channel now; null when the channel does not sell it.")
     def pricing(self, info: Info, channel: Channel = None, country: Country = None) -> ProductPricing | None:
-        return now_or_later(info.context.product_pricing.load((self.db_id, channel, country)), _pricing_of)
+        return now_or_later(info.context.price_summaries.load((self.db_id, channel, country)), _pricing_of)
 
     @strawberry.field(
         description="The lowest and highest entered price in the default channel, after promotions.",
@@ -268,8 +269,8 @@ def _first_image(found: list[model.ProductImage]) -> ProductImage | None:
     return ProductImage.from_domain(found[0]) if found else None
 
 
-def _pricing_of(priced: PricedProduct | None) -> ProductPricing | None:
-    return ProductPricing.from_domain(priced) if priced else None
+def _pricing_of(summary: PriceSummary | None) -> ProductPricing | None:
+    return ProductPricing.from_domain(summary) if summary else None
 
 
 def _quantity_available(level: StockLevel | None) -> int:

@@ -10,6 +10,7 @@ import strawberry
 from domain.pricing import breakdown
 from domain.pricing import model as pricing
 from domain.pricing.explain import describe_unit
+from domain.pricing.summary import PriceSummary
 from schema.types.money import Money
 
 
@@ -145,21 +146,24 @@ class VariantPricing:
 class ProductPricing:
     channel: str = strawberry.field(description="The channel priced in.")
     price_range: TaxedMoneyRange = strawberry.field(description="From the cheapest to the dearest variant, now.")
-    priced: strawberry.Private[breakdown.PricedProduct]
+    summary: strawberry.Private[PriceSummary]
 
     @strawberry.field(description="The same before promotions.")
     def price_range_undiscounted(self) -> TaxedMoneyRange:
-        return TaxedMoneyRange.from_domain(self.priced.undiscounted_range)
+        return TaxedMoneyRange.from_domain(self.summary.undiscounted_range)
 
     @strawberry.field(description="Whether a promotion lowers any variant's price now.")
     def on_sale(self) -> bool:
-        return any(unit.on_sale for unit in self.priced.variants)
+        return self.summary.on_sale
 
     @strawberry.field(description="The largest saving on one variant, on the entered basis.")
     def max_discount(self) -> Money:
-        discounts = [unit.discount for unit in self.priced.variants]
-        return Money.from_domain(max(discounts, key=lambda m: m.amount))
+        return Money.from_domain(self.summary.max_discount)
 
     @classmethod
-    def from_domain(cls, priced: breakdown.PricedProduct) -> ProductPricing:
-        return cls(channel=priced.channel, price_range=TaxedMoneyRange.from_domain(priced.price_range), priced=priced)
+    def from_domain(cls, summary: PriceSummary) -> ProductPricing:
+        return cls(
+            channel=summary.channel,
+            price_range=TaxedMoneyRange.from_domain(summary.price_range),
+            summary=summary,
+        )

@@ -130,7 +130,7 @@ async def prefetch_node_fields(info: Info, product_ids: list[int]) -> None:
         pending.append(loaders.category_tree.get())
     for arguments in wanted.get("pricing", []):
         channel, country = arguments.get("channel"), arguments.get("country")
-        pending.append(info.context.product_pricing.load_many([(pid, channel, country) for pid in product_ids]))
+        pending.append(info.context.price_summaries.load_many([(pid, channel, country) for pid in product_ids]))
     await asyncio.gather(*pending, return_exceptions=True)
 
 

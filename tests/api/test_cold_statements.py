@@ -118,6 +118,7 @@ async def test_a_cold_product_page_costs_four_statements(cold: Container) -> Non
 
 async def test_a_cold_category_listing_costs_four_statements_whatever_its_size(cold: Container) -> None:
     await _catalog(cold, 30)
+    await cold.refresh_stored_prices()
 
     few, small = await _read(cold, CATEGORY_LISTING, {"slug": "coats", "first": 3})
     many, large = await _read(cold, CATEGORY_LISTING, {"slug": "coats", "first": 30})
@@ -125,18 +126,33 @@ async def test_a_cold_category_listing_costs_four_statements_whatever_its_size(c
     assert len(small["category"]["products"]["edges"]) == 3
     assert len(large["category"]["products"]["edges"]) == 30
     assert all(e["node"]["isAvailable"] and e["node"]["pricing"] for e in large["category"]["products"]["edges"])
-    assert few == many == 4  # the small tables, the page, images, variants with stock and prices
+    assert few == many == 4  # the small tables, the page, images, the stored price summaries
+
+
+async def test_a_listing_whose_summaries_are_out_of_date_reads_the_prices_with_one_statement_more(
+    cold: Container,
+) -> None:
+    await _catalog(cold, 30)
+    out_of_date, before = await _read(cold, CATEGORY_LISTING, {"slug": "coats", "first": 30})
+    await cold.refresh_stored_prices()
+
+    stored, after = await _read(cold, CATEGORY_LISTING, {"slug": "coats", "first": 30})
+
+    assert after == before
+    # The stored summaries are read, found out of date, and the variants' prices are read for the engine.
+    assert (out_of_date, stored) == (5, 4)
 
 
 async def test_a_cold_search_costs_four_statements_whatever_its_size(cold: Container) -> None:
     await _catalog(cold, 30)
+    await cold.refresh_stored_prices()
 
     few, small = await _read(cold, SEARCH, {"text": "wool", "first": 3})
     many, large = await _read(cold, SEARCH, {"text": "wool", "first": 30})
 
     assert len(small["products"]["edges"]) == 3
     assert len(large["products"]["edges"]) == 30
-    assert few == many == 4  # vocabulary, the page, the small tables, prices
+    assert few == many == 4  # vocabulary, the page, the small tables, the stored price summaries
 
 
 async def _price(container: Container, **variables: str) -> tuple[str, str]:

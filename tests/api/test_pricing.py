@@ -244,14 +244,22 @@ async def test_pricing_a_listing_costs_a_few_statements_whatever_its_size(settin
         for n in range(3):
             await add_product(cold.database, name=f"Few {n}", variants_=[VariantSpec(), VariantSpec(channel="uk")])
         few = {channel: await _statements(cold, channel) for channel in ("us", "uk")}
+        await cold.refresh_stored_prices()
+        few_stored = {channel: await _statements(cold, channel) for channel in ("us", "uk")}
         for n in range(30):
             await add_product(cold.database, name=f"Many {n}", variants_=[VariantSpec(), VariantSpec(channel="uk")])
         many = {channel: await _statements(cold, channel) for channel in ("us", "uk")}
+        await cold.refresh_stored_prices()
+        many_stored = {channel: await _statements(cold, channel) for channel in ("us", "uk")}
     finally:
         await cold.aclose()
 
     assert few == many
-    assert max(many.values()) == 3  # the page, the small tables (channels, tax, promotions, categories), prices
+    # The page, the small tables (channels, tax, promotions, categories), the stored summaries, and the variants'
+    # prices of the products whose summaries are not stored (yet)
+    assert max(many.values()) == 4
+    assert few_stored == many_stored
+    assert max(many_stored.values()) == 3  # with every summary stored, no price is read
 
 
 @pytest.mark.parametrize("backend", ["production"])  # embedded mode is one process by design
