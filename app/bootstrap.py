@@ -35,6 +35,7 @@ from domain.pricing.services import PricingService
 from domain.pricing.summary import PriceSummary
 from domain.shared.actor import Actor, staff
 from domain.shared.errors import DomainError
+from domain.shared.ports import Clock
 
 
 class SystemClock:
@@ -96,7 +97,7 @@ class Container:
     cached: ReadThrough
     broker: Broker
     events: EventBus
-    clock: SystemClock = field(default_factory=SystemClock)
+    clock: Clock = field(default_factory=SystemClock)
     responses: ResponseCache | None = None
     response_reader: PipelinedRedis | None = None
     cache_redis: Redis | None = None  # the cache's own connections (short timeouts)
