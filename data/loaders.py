@@ -7,7 +7,7 @@ session or connection must never be shared between concurrent tasks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -56,7 +56,8 @@ class Loaders:
     product_id_by_translated_slug: DataLoader[tuple[str, str], int | None]
     # Not for the schema: what the loaders above and the readers share.
     details_by_product: DataLoader[int, ProductDetails | None]
-    stored_prices: DataLoader[tuple[int, str, str], StoredPrices | None]  # (product id, channel, its currency)
+    # Not a loader: (product ids, channel, its currency) -> the stored price summaries found, in one statement.
+    stored_prices: Callable[[Sequence[int], str, str], Awaitable[dict[int, StoredPrices]]]
     whole_tables: WholeTables
 
     @staticmethod
@@ -197,17 +198,11 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
             decode=int,
         )
 
-    async def stored(keys_: list[tuple[int, str, str]]) -> list[StoredPrices | None]:
-        # Not cached: a summary is a few amounts, and one statement reads a page's (the cache would have to follow
-        # every write that makes them out of date, and the refresher's every batch).
-        by_channel: dict[tuple[str, str], list[int]] = {}
-        for product_id, channel, currency in keys_:
-            by_channel.setdefault((channel, currency), []).append(product_id)
-        found: dict[tuple[int, str], StoredPrices] = {}
-        for (channel, currency), ids in by_channel.items():
-            rows = await pricing_sql.fetch_stored_prices(reads, ids, channel, currency)
-            found.update(((pid, channel), row) for pid, row in rows.items())
-        return [found.get((pid, channel)) for pid, channel, _ in keys_]
+    async def stored(product_ids: Sequence[int], channel: str, currency: str) -> dict[int, StoredPrices]:
+        # Called once per channel with every product a request prices there (`PricingService.summarize_prices` is
+        # itself behind a loader), so a loader of its own would only add a future per product. Not cached: a
+        # summary is a few amounts, and the cache would have to follow every write that makes them out of date.
+        return await pricing_sql.fetch_stored_prices(reads, product_ids, channel, currency)
 
     tables = WholeTables(database, cached)
     return Loaders(
@@ -222,6 +217,6 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         translation=DataLoader(translation),
         product_id_by_translated_slug=DataLoader(translated_slugs),
         details_by_product=details_by_product,
-        stored_prices=DataLoader(stored),
+        stored_prices=stored,
         whole_tables=tables,
     )

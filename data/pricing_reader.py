@@ -48,10 +48,7 @@ class SqlPricingReader:
 
     async def stored_prices(self, product_ids: Sequence[int], channel: Channel) -> Mapping[int, StoredPrices]:
         note_read(DataKind.PRICES)
-        found = await self._loaders.stored_prices.load_many(
-            [(pid, channel.slug, channel.currency) for pid in product_ids]
-        )
-        return {row.product_id: row for row in found if row is not None}
+        return await self._loaders.stored_prices(product_ids, channel.slug, channel.currency)
 
     async def catalogue_promotions(self, channel: str) -> Sequence[CataloguePromotion]:
         note_read(DataKind.PRICES)

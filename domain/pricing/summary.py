@@ -12,27 +12,68 @@ engine prices that product instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.pricing.breakdown import PricedProduct, TaxedRange
-from domain.pricing.model import Channel, Percentage, PriceBasis, TaxClass
+from domain.pricing.model import Channel, Percentage, PriceBasis, TaxClass, TaxedMoney
 from domain.pricing.promotions import CataloguePromotion
 from domain.pricing.tax import apply_tax
 from domain.shared.money import Money
 
 
-@dataclass(frozen=True, slots=True)
 class PriceSummary:
-    """What a product's variants cost in a channel now: the range, the range before promotions, the best saving."""
+    """What a product's variants cost in a channel now: the range, the range before promotions, the best saving.
 
-    product_id: int
-    channel: str
-    price_range: TaxedRange
-    undiscounted_range: TaxedRange
-    on_sale: bool
-    max_discount: Money
+    The range before promotions may be given as a function that computes it: listings seldom ask for it."""
+
+    __slots__ = ("_undiscounted", "channel", "max_discount", "on_sale", "price_range", "product_id")
+
+    def __init__(
+        self,
+        *,
+        product_id: int,
+        channel: str,
+        price_range: TaxedRange,
+        undiscounted_range: TaxedRange | Callable[[], TaxedRange],
+        on_sale: bool,
+        max_discount: Money,
+    ) -> None:
+        self.product_id = product_id
+        self.channel = channel
+        self.price_range = price_range
+        self._undiscounted = undiscounted_range
+        self.on_sale = on_sale
+        self.max_discount = max_discount
+
+    @property
+    def undiscounted_range(self) -> TaxedRange:
+        found = self._undiscounted
+        if not isinstance(found, TaxedRange):
+            found = self._undiscounted = found()
+        return found
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.product_id,
+            self.channel,
+            self.price_range,
+            self.undiscounted_range,
+            self.on_sale,
+            self.max_discount,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PriceSummary) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ("product_id", "channel", "price_range", "undiscounted_range", "on_sale", "max_discount")
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(fields, self._values(), strict=True))
+        return f"PriceSummary({shown})"
 
 
 def summarize(priced: PricedProduct) -> PriceSummary:
@@ -90,16 +131,24 @@ def from_stored(stored: StoredPrices, *, basis: PriceBasis, rate: Percentage) ->
     """Return the summary a stored one gives where the product's tax class is taxed at `rate`.
 
     The engine's prices are the entered amounts with tax applied, and the range's ends are chosen on the entered
-    side, so applying the tax to the stored ends gives the engine's prices exactly."""
+    side, so applying the tax to the stored ends gives the engine's prices exactly. An amount that is the very
+    object of another end (the reader shares equal amounts) is taxed once."""
+    start = apply_tax(stored.start, rate=rate, basis=basis)
+    stop = start if stored.stop is stored.start else apply_tax(stored.stop, rate=rate, basis=basis)
 
-    def taxed(start: Money, stop: Money) -> TaxedRange:
-        return TaxedRange(apply_tax(start, rate=rate, basis=basis), apply_tax(stop, rate=rate, basis=basis))
+    def undiscounted() -> TaxedRange:
+        def taxed(amount: Money) -> TaxedMoney:
+            if amount is stored.start:
+                return start
+            return stop if amount is stored.stop else apply_tax(amount, rate=rate, basis=basis)
+
+        return TaxedRange(taxed(stored.undiscounted_start), taxed(stored.undiscounted_stop))
 
     return PriceSummary(
         product_id=stored.product_id,
         channel=stored.channel,
-        price_range=taxed(stored.start, stored.stop),
-        undiscounted_range=taxed(stored.undiscounted_start, stored.undiscounted_stop),
+        price_range=TaxedRange(start, stop),
+        undiscounted_range=undiscounted,
         on_sale=stored.on_sale,
         max_discount=stored.max_discount,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given
@@ -11,7 +12,8 @@ from domain.pricing.engine import price_products
 from domain.pricing.inputs import PricingContext, ProductInputs
 from domain.pricing.model import ChannelPrice, Percentage, PercentageOff, Schedule
 from domain.pricing.promotions import CataloguePromotion
-from domain.pricing.summary import from_stored, next_price_change, summarize, to_stored
+from domain.pricing.summary import StoredPrices, from_stored, next_price_change, summarize, to_stored
+from domain.shared.money import Money
 from tests.unit.pricing import NOW, TOMORROW, UK, YESTERDAY, context, gbp, product
 from tests.unit.pricing.test_catalogue import Scenario, scenarios
 from tests.unit.pricing.test_properties import PROPERTY, RATES
@@ -39,8 +41,28 @@ def test_a_stored_summary_gives_the_engines_summary_wherever_and_whenever_it_hol
     for kept, priced in zip(stored, price_products(sold, context=there, promotions=promotions), strict=True):
         assert kept.holds_at(now) == (until is None or now < until)
         if kept.holds_at(now):
-            found = from_stored(kept, basis=channel.basis, rate=there.tax_rates.rate(kept.tax_class))
+            rate = there.tax_rates.rate(kept.tax_class)
+            found = from_stored(kept, basis=channel.basis, rate=rate)
             assert repr(found) == repr(summarize(priced))  # repr: amounts alike down to their exponent
+            # As the reader hands them over: equal amounts are one object, and taxed once.
+            shared = from_stored(_interned(kept), basis=channel.basis, rate=rate)
+            assert repr(shared) == repr(summarize(priced))
+
+
+def _interned(stored: StoredPrices) -> StoredPrices:
+    pool: dict[tuple[str, str], Money] = {}
+
+    def one(money: Money) -> Money:
+        return pool.setdefault((str(money.amount), money.currency), money)
+
+    return replace(
+        stored,
+        start=one(stored.start),
+        stop=one(stored.stop),
+        undiscounted_start=one(stored.undiscounted_start),
+        undiscounted_stop=one(stored.undiscounted_stop),
+        max_discount=one(stored.max_discount),
+    )
 
 
 def _sale(
