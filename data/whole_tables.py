@@ -156,16 +156,22 @@ def _keep(raw: bytes) -> bytes | _Loaded:
     return raw  # decoded per part below, where the part is known
 
 
+async def _read_parts(reads: RowSource, parts: Sequence[Part[Any]]) -> dict[Part[Any], object]:
+    """Read the parts' tables in one statement on `reads`, and build each part's value."""
+    texts = await fetch_json(reads, [s for part in parts for s in part.sources])
+    found: dict[Part[Any], object] = {}
+    start = 0
+    for part in parts:
+        end = start + len(part.sources)
+        found[part] = _from_database(part, texts[start:end], reads.dialect)
+        start = end
+    return found
+
+
 async def read_reference(reads: RowSource) -> Reference:
     """Read every small table now, on `reads` (inside its transaction, if it has one), without the cache."""
-    texts = await fetch_json(reads, [s for part in PARTS for s in part.sources])
-    values: dict[str, object] = {}
-    start = 0
-    for part in PARTS:
-        end = start + len(part.sources)
-        values[part.name] = _from_database(part, texts[start:end], reads.dialect)
-        start = end
-    return Reference(**values)  # type: ignore[arg-type]  # each part builds its field's type
+    found = await _read_parts(reads, PARTS)
+    return Reference(**{part.name: value for part, value in found.items()})  # type: ignore[arg-type]
 
 
 class WholeTables:
@@ -183,17 +189,8 @@ class WholeTables:
         return self._snapshot
 
     async def _load(self, missing: list[Part[Any]]) -> dict[Part[Any], bytes | _Loaded]:
-        sources = [s for part in missing for s in part.sources]
-        reads = self._database.reads
-        texts = await fetch_json(reads, sources)
-        dialect = reads.dialect
-        found: dict[Part[Any], bytes | _Loaded] = {}
-        start = 0
-        for part in missing:
-            end = start + len(part.sources)
-            found[part] = _Loaded(part, _from_database(part, texts[start:end], dialect))
-            start = end
-        return found
+        found = await _read_parts(self._database.reads, missing)
+        return {part: _Loaded(part, value) for part, value in found.items()}
 
     async def _read(self) -> Reference:
         found = await self._cached.get(
