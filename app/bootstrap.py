@@ -109,7 +109,7 @@ class Container:
     def request_scope(self) -> tuple[Services, Loaders]:
         """Return the domain services and loaders for one request."""
         loaders = build_loaders(self.database, self.cached)
-        reader = SqlCatalogReader(self.database, loaders)
+        reader = SqlCatalogReader(self.database, loaders, default_channel=self.settings.default_channel)
         pricing = PricingService(
             reader=SqlPricingReader(self.cached, loaders),
             tax=SqlTaxRates(loaders),

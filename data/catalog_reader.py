@@ -12,16 +12,25 @@ from data.loaders import Loaders
 from domain.catalog.attributes import Attribute
 from domain.catalog.collections import Collection
 from domain.catalog.facets import RawFacets
-from domain.catalog.model import CategoryTree, Product, ProductQuery, ProductSlice, ProductTranslation
+from domain.catalog.model import (
+    NO_RELATIONS,
+    CategoryTree,
+    PageRelations,
+    Product,
+    ProductQuery,
+    ProductSlice,
+    ProductTranslation,
+)
 from domain.shared.pagination import CursorKey
 
 
 class SqlCatalogReader:
     """Implements `CatalogReader` for one request."""
 
-    def __init__(self, database: Database, loaders: Loaders) -> None:
+    def __init__(self, database: Database, loaders: Loaders, *, default_channel: str) -> None:
         self._database = database
         self._loaders = loaders
+        self._default_channel = default_channel  # where prices are read when a query names no channel
 
     async def product(self, product_id: int) -> Product | None:
         return await self._loaders.product_by_id.load(product_id)
@@ -42,14 +51,27 @@ class SqlCatalogReader:
         return await self._loaders.translation.load((product_id, language_code))
 
     async def list_products(
-        self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
+        self,
+        query: ProductQuery,
+        *,
+        after: CursorKey | None,
+        limit: int,
+        count_total: bool = True,
+        relations: PageRelations = NO_RELATIONS,
     ) -> ProductSlice:
         note_read(*product_listing.kinds_read(query))
-        found = await product_listing.fetch_product_slice(
-            self._database.reads, query, after=after, limit=limit, count_total=count_total
+        found, related = await product_listing.fetch_product_slice(
+            self._database.reads,
+            query,
+            after=after,
+            limit=limit,
+            count_total=count_total,
+            images=relations.images,
+            prices_in=(relations.channel or self._default_channel) if relations.prices else None,
         )
         for product in found.items:
             self._loaders.product_by_id.prime(product.id, product)
+        self._loaders.note_listed(related)
         return found
 
     async def category_tree(self) -> CategoryTree:

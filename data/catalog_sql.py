@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.batches import batched
@@ -165,6 +165,23 @@ def _images_statement(dialect: str) -> Select[Any]:
         .where(any_of(dialect, images.c.product_id, "product_ids"))
         .order_by(images.c.product_id, images.c.position, images.c.id)
     )
+
+
+def listed_images() -> ColumnElement[Any]:
+    """Return a column of a listing's statement (PostgreSQL): each listed product's images, in display order, as
+    an array of `(id, url, alt, position)` records, which asyncpg decodes into tuples (`images_of`)."""
+    each = (
+        select(func.row(images.c.id, images.c.url, images.c.alt, images.c.position))
+        .where(images.c.product_id == products.c.id)
+        .order_by(images.c.position, images.c.id)
+        .correlate(products)
+    )
+    return func.array(each.scalar_subquery()).label("images")
+
+
+def images_of(product_id: int, records: Sequence[tuple[int, str, str, int]]) -> list[ProductImage]:
+    """Return the images of one product read by `listed_images`."""
+    return [ProductImage(image_id, product_id, url, alt, position) for image_id, url, alt, position in records]
 
 
 async def fetch_images(reads: RowSource, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:

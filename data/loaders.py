@@ -18,6 +18,7 @@ from data.cache import ReadThrough
 from data.database import Database
 from data.dependencies import DataKind, note_read
 from data.product_details import ProductDetails, fetch_product_details
+from data.product_listing import ListedRelations
 from data.reads import RowSource
 from data.whole_tables import WholeTables
 from domain.catalog.attributes import AttributeValue
@@ -58,6 +59,9 @@ class Loaders:
     details_by_product: DataLoader[int, ProductDetails | None]
     # Not a loader: (product ids, channel, its currency) -> the stored price summaries found, in one statement.
     stored_prices: Callable[[Sequence[int], str, str], Awaitable[dict[int, StoredPrices]]]
+    # Not a loader: keep what a listing's page read with its products (images, stored prices) for the loads that
+    # follow, which then need no statement.
+    note_listed: Callable[[ListedRelations], None]
     whole_tables: WholeTables
 
     @staticmethod
@@ -198,11 +202,28 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
             decode=int,
         )
 
+    # Stored price rows a listing's page read with its products, per channel (None: the product has no listing
+    # there), and the images it read: answered from here without a statement of their own.
+    read_stored: dict[str, dict[int, pricing_sql.StoredRow | None]] = {}
+
     async def stored(product_ids: Sequence[int], channel: str, currency: str) -> dict[int, StoredPrices]:
         # Called once per channel with every product a request prices there (`PricingService.summarize_prices` is
         # itself behind a loader), so a loader of its own would only add a future per product. Not cached: a
         # summary is a few amounts, and the cache would have to follow every write that makes them out of date.
-        return await pricing_sql.fetch_stored_prices(reads, product_ids, channel, currency)
+        known = read_stored.get(channel, {})
+        rows = [row for pid in product_ids if (row := known.get(pid)) is not None]
+        rest = [pid for pid in product_ids if pid not in known]
+        if rest:
+            rows += await pricing_sql.fetch_stored_rows(reads, rest, channel)
+        return pricing_sql.to_stored_prices(rows, currency)
+
+    images_by_product = DataLoader(images)
+
+    def note_listed(listed: ListedRelations) -> None:
+        for product_id, found in (listed.images or {}).items():
+            images_by_product.prime(product_id, found)
+        if listed.stored is not None:
+            read_stored.setdefault(listed.channel, {}).update(listed.stored)
 
     tables = WholeTables(database, cached)
     return Loaders(
@@ -210,7 +231,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         product_id_by_slug=DataLoader(slugs),
         variants_by_product=DataLoader(variants),
         variant_by_id=DataLoader(variants_by_id),
-        images_by_product=DataLoader(images),
+        images_by_product=images_by_product,
         stock_by_variant=DataLoader(stock),
         category_tree=Once(category_tree),
         attribute_values=DataLoader(attribute_values),
@@ -218,5 +239,6 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         product_id_by_translated_slug=DataLoader(translated_slugs),
         details_by_product=details_by_product,
         stored_prices=stored,
+        note_listed=note_listed,
         whole_tables=tables,
     )

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, Text, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from data.batches import batched
@@ -273,13 +273,39 @@ def _stored_statement(dialect: str) -> Select[Any]:
     )
 
 
-async def fetch_stored_prices(
-    reads: RowSource, product_ids: Sequence[int], channel: str, currency: str
-) -> dict[int, StoredPrices]:
-    """Return the stored price summaries of the products in the channel, where one was stored (held or not)."""
-    rows = await reads.rows(
+StoredRow = tuple[Any, ...]  # product id, channel slug, then `_STORED_COLUMNS`' others in order
+
+
+def listed_stored_prices() -> ColumnElement[Any]:
+    """Return a column of a listing's statement (PostgreSQL): each listed product's stored summary in the channel
+    bound as `prices_channel` (null where it has no listing there), as one record of `_STORED_COLUMNS` but the
+    first two, which asyncpg decodes into a tuple (`stored_row`)."""
+    stored = product_channel_listings.alias("stored")
+    columns = [stored.c[c.name] if c.table is product_channel_listings else c for c in _STORED_COLUMNS[2:]]
+    return (
+        select(func.row(*columns))
+        .where(stored.c.product_id == products.c.id, stored.c.channel_slug == bindparam("prices_channel", type_=Text))
+        .correlate(products)
+        .scalar_subquery()
+        .label("stored_prices")
+    )
+
+
+def stored_row(product_id: int, channel: str, record: tuple[Any, ...] | None) -> StoredRow | None:
+    """Return one listed product's `listed_stored_prices` as a row of `fetch_stored_rows`, or `None`."""
+    return None if record is None else (product_id, channel, *record)
+
+
+async def fetch_stored_rows(reads: RowSource, product_ids: Sequence[int], channel: str) -> list[StoredRow]:
+    """Return the rows of the products' stored price summaries in the channel, where they have a listing."""
+    found = await reads.rows(
         _stored_statement(reads.dialect.name), {"product_ids": list(product_ids), "channel": channel}
     )
+    return [tuple(row) for row in found]
+
+
+def to_stored_prices(rows: Iterable[StoredRow], currency: str) -> dict[int, StoredPrices]:
+    """Return the stored price summaries of rows of `fetch_stored_rows`, where one was stored (held or not)."""
     found: dict[int, StoredPrices] = {}
     money: dict[object, Money] = {}  # amounts repeat across a page's products
 

@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from data import catalog_search
-from data.catalog_sql import PRODUCT_COLUMNS, to_product
+from data import catalog_search, pricing_sql
+from data.catalog_sql import PRODUCT_COLUMNS, images_of, listed_images, to_product
 from data.dependencies import DataKind
 from data.reads import RowSource
 from data.sql_lists import any_of
@@ -42,7 +42,7 @@ from data.tables import (
     products,
 )
 from domain.catalog.facets import RawFacets, ValueCount
-from domain.catalog.model import ProductQuery, ProductSlice, ProductSort, ProductSortField
+from domain.catalog.model import ProductImage, ProductQuery, ProductSlice, ProductSort, ProductSortField
 from domain.catalog.search import RELEVANCE_TIERS
 from domain.shared.pagination import CursorKey
 
@@ -91,10 +91,21 @@ class _Shape:
     after_tier: int | None  # a relevance page's: the tier of the row before it (each tier is a statement branch)
     walk_names: bool  # a relevance page's better tiers are read by walking names (`_walks_names`)
     count_total: bool
+    images: bool  # each product's images, read with the page (`ListedRelations`)
+    prices: bool  # each product's stored prices in a channel, read with the page
 
 
-def _shape(dialect: str, query: ProductQuery, *, after: CursorKey | None = None, count_total: bool = False) -> _Shape:
+def _shape(
+    dialect: str,
+    query: ProductQuery,
+    *,
+    after: CursorKey | None = None,
+    count_total: bool = False,
+    images: bool = False,
+    prices: bool = False,
+) -> _Shape:
     price = query.price_range
+    related = dialect == "postgresql"  # SQLite has no records to carry them: they are loaded after the page
     return _Shape(
         dialect=dialect,
         visible=query.visible_at is not None,
@@ -121,6 +132,8 @@ def _shape(dialect: str, query: ProductQuery, *, after: CursorKey | None = None,
         after_tier=_tier_after(query, after),
         walk_names=_walks_names(query),
         count_total=count_total,
+        images=images and related,
+        prices=prices and related,
     )
 
 
@@ -330,7 +343,18 @@ def _page(shape: _Shape) -> Select[Any]:
     """Return the statement of one keyset page (`limit` rows) and, when asked, the listing's total."""
     if shape.sort.field is ProductSortField.RELEVANCE and shape.search:
         return _ranked_page(shape)
-    return _in_order(shape, *PRODUCT_COLUMNS, *_counted(shape))
+    return _in_order(shape, *PRODUCT_COLUMNS, *_counted(shape), *_related(shape))
+
+
+def _related(shape: _Shape) -> list[ColumnElement[Any]]:
+    """Return the columns of what the page's products are read with (correlated subqueries: PostgreSQL computes
+    them after the sort and the limit, for the page's rows only)."""
+    columns = []
+    if shape.images:
+        columns.append(listed_images())
+    if shape.prices:
+        columns.append(pricing_sql.listed_stored_prices())
+    return columns
 
 
 def _ranked_page(shape: _Shape) -> Select[Any]:
@@ -345,7 +369,7 @@ def _ranked_page(shape: _Shape) -> Select[Any]:
     """
     ranked = (_tiers_walked(shape) if shape.walk_names else _in_order(shape)).subquery("ranked")
     return (
-        select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *_counted(shape))
+        select(*PRODUCT_COLUMNS, ranked.c.relevance, ranked.c.sort_name, *_counted(shape), *_related(shape))
         .select_from(products.join(ranked, ranked.c.id == products.c.id))
         .order_by(*_ordered(shape, (ranked.c.relevance, ranked.c.sort_name, ranked.c.id)))
         .limit(bindparam("limit", type_=Integer))
@@ -446,21 +470,53 @@ def _branch(shape: _Shape, rows: Select[Any], order: tuple[ColumnElement[Any], .
     return select(page.c.id, page.c.sort_name, page.c.relevance)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedRelations:
+    """What a page's statement read besides its products, per product id; `None`: not read (or not on SQLite)."""
+
+    images: dict[int, list[ProductImage]] | None = None
+    channel: str = ""  # the stored prices' channel
+    stored: dict[int, pricing_sql.StoredRow | None] | None = None
+
+
 async def fetch_product_slice(
-    reads: RowSource, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
-) -> ProductSlice:
-    """Read one keyset page in the query's order and, when asked, the listing's total, in a single statement."""
+    reads: RowSource,
+    query: ProductQuery,
+    *,
+    after: CursorKey | None,
+    limit: int,
+    count_total: bool = True,
+    images: bool = False,
+    prices_in: str | None = None,
+) -> tuple[ProductSlice, ListedRelations]:
+    """Read one keyset page in the query's order and, when asked, the listing's total, in a single statement;
+    and, on PostgreSQL, each product's images and stored prices in the channel `prices_in`, when asked."""
     dialect = reads.dialect.name
-    shape = _shape(dialect, query, after=after, count_total=count_total)
+    shape = _shape(dialect, query, after=after, count_total=count_total, images=images, prices=prices_in is not None)
     values = _values(dialect, query, after=after, limit=limit)
+    if shape.prices:
+        values["prices_channel"] = prices_in
     rows = await reads.rows(_page(shape), values)
     if rows or not count_total:
         keys = [_cursor_key(query.sort, row) for row in rows]
-        return ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count if count_total else None)
+        found = ProductSlice([to_product(row) for row in rows], keys, rows[0].total_count if count_total else None)
+        return found, _relations(shape, rows, prices_in or "")
     if after is None:
-        return ProductSlice([], [], 0)
+        return ProductSlice([], [], 0), ListedRelations()
     ((count,),) = await reads.rows(_count(shape), values)
-    return ProductSlice([], [], int(count or 0))
+    return ProductSlice([], [], int(count or 0)), ListedRelations()
+
+
+def _relations(shape: _Shape, rows: Sequence[Any], channel: str) -> ListedRelations:
+    return ListedRelations(
+        images={row.id: images_of(row.id, row.images) for row in rows} if shape.images else None,
+        channel=channel,
+        stored=(
+            {row.id: pricing_sql.stored_row(row.id, channel, row.stored_prices) for row in rows}
+            if shape.prices
+            else None
+        ),
+    )
 
 
 async def fetch_facets(conn: AsyncConnection, query: ProductQuery, *, price_edges: tuple[Decimal, ...]) -> RawFacets:

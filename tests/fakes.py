@@ -21,8 +21,10 @@ from domain.catalog.attributes import Attribute, AttributeFilter, AttributeValue
 from domain.catalog.collections import Collection
 from domain.catalog.facets import RawFacets, ValueCount
 from domain.catalog.model import (
+    NO_RELATIONS,
     Category,
     CategoryTree,
+    PageRelations,
     Product,
     ProductQuery,
     ProductSlice,
@@ -184,7 +186,13 @@ class FakeCatalogReader:
         return self._store.translations.get((product_id, language_code))
 
     async def list_products(
-        self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
+        self,
+        query: ProductQuery,
+        *,
+        after: CursorKey | None,
+        limit: int,
+        count_total: bool = True,
+        relations: PageRelations = NO_RELATIONS,
     ) -> ProductSlice:
         self.list_calls.append((query, after, limit))
         sort = query.sort

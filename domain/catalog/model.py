@@ -281,6 +281,20 @@ class ProductQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class PageRelations:
+    """What a caller will read of each product of a page besides the product itself, so that a reader may load it
+    with the page instead of afterwards (Vendure's `relations`). A reader may ignore it: these are loaded on demand
+    anyway, and the answers are the same either way."""
+
+    images: bool = False
+    prices: bool = False  # the prices in `channel` (the default channel when None)
+    channel: str | None = None
+
+
+NO_RELATIONS = PageRelations()
+
+
+@dataclass(frozen=True, slots=True)
 class ProductSlice:
     """Rows of a listing after a keyset position, each with its position, and how many rows match in all."""
 

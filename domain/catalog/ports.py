@@ -10,8 +10,10 @@ from domain.catalog.attributes import Attribute
 from domain.catalog.collections import Collection
 from domain.catalog.facets import RawFacets
 from domain.catalog.model import (
+    NO_RELATIONS,
     Category,
     CategoryTree,
+    PageRelations,
     Product,
     ProductQuery,
     ProductSlice,
@@ -34,9 +36,16 @@ class CatalogReader(Protocol):
     async def translation(self, product_id: int, language_code: str) -> ProductTranslation | None: ...
 
     async def list_products(
-        self, query: ProductQuery, *, after: CursorKey | None, limit: int, count_total: bool = True
+        self,
+        query: ProductQuery,
+        *,
+        after: CursorKey | None,
+        limit: int,
+        count_total: bool = True,
+        relations: PageRelations = NO_RELATIONS,
     ) -> ProductSlice:
-        """Return up to `limit` products in the query's order, strictly after the keyset position `after`."""
+        """Return up to `limit` products in the query's order, strictly after the keyset position `after`; what
+        `relations` names may be loaded with them, for the reads that follow."""
         ...
 
     async def category_tree(self) -> CategoryTree: ...

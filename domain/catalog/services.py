@@ -20,9 +20,11 @@ from domain.catalog.errors import (
 from domain.catalog.events import CategoryUpdated, ProductUpdated, VariantUpdated
 from domain.catalog.facets import PRICE_EDGES, Facets, roll_up
 from domain.catalog.model import (
+    NO_RELATIONS,
     Category,
     CategoryTree,
     LocalizedText,
+    PageRelations,
     Product,
     ProductCriteria,
     ProductQuery,
@@ -66,14 +68,22 @@ class CatalogService:
         self._clock = clock
 
     async def browse_products(
-        self, actor: Actor, criteria: ProductCriteria = EVERYTHING, *, page: PageRequest
+        self,
+        actor: Actor,
+        criteria: ProductCriteria = EVERYTHING,
+        *,
+        page: PageRequest,
+        relations: PageRelations = NO_RELATIONS,
     ) -> Page[Product]:
-        """List the products the actor may see: searched, filtered and sorted (by relevance when searching)."""
+        """List the products the actor may see: searched, filtered and sorted (by relevance when searching);
+        `relations`: what the caller will read of them next (`CatalogReader.list_products`)."""
         query, scope = await self._query(actor, criteria)
         after = decode_cursor(scope, page.after, query.sort.shape) if page.after else None
         if after is not None:
             query.sort.check_key(after)
-        rows = await self._reader.list_products(query, after=after, limit=page.first + 1, count_total=page.count_total)
+        rows = await self._reader.list_products(
+            query, after=after, limit=page.first + 1, count_total=page.count_total, relations=relations
+        )
         positions = {p.id: key for p, key in zip(rows.items, rows.keys, strict=True)}
         return build_page(
             rows.items, request=page, scope=scope, key=lambda p: positions[p.id], total_count=rows.total_count

@@ -15,7 +15,7 @@ from schema.types.attributes import Attribute
 from schema.types.catalog import Category, Product
 from schema.types.collections import Collection
 from schema.types.listing import ProductFilter, Search, SortBy, to_criteria
-from schema.types.product_listing import ProductConnection, product_connection
+from schema.types.product_listing import ProductConnection, page_relations, product_connection
 
 First = Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
@@ -35,7 +35,7 @@ class CatalogQuery:
     ) -> ProductConnection:
         criteria = to_criteria(filter, search=search, sort_by=sort_by)
         page = await info.context.catalog.browse_products(
-            info.context.actor, criteria, page=page_request(first, after, info)
+            info.context.actor, criteria, page=page_request(first, after, info), relations=page_relations(info)
         )
         return await product_connection(info, page, criteria)
 

@@ -335,6 +335,9 @@ class Category(Node):
 
         criteria = listing.to_criteria(filter, sort_by=sort_by, category_id=self.db_id)
         page = await info.context.catalog.browse_products(
-            info.context.actor, criteria, page=page_request(first, after, info)
+            info.context.actor,
+            criteria,
+            page=page_request(first, after, info),
+            relations=product_listing.page_relations(info),
         )
         return await product_listing.product_connection(info, page, criteria)

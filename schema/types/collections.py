@@ -11,7 +11,7 @@ from domain.shared.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.relay import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Node, page_request, to_global_id
 from schema.types.listing import ProductFilter, ProductSortInput, to_criteria
-from schema.types.product_listing import ProductConnection, product_connection
+from schema.types.product_listing import ProductConnection, page_relations, product_connection
 
 
 @strawberry.type(description="A named group of products, picked by hand or defined by a rule.")
@@ -44,6 +44,6 @@ class Collection(Node):
     ) -> ProductConnection:
         criteria = to_criteria(filter, sort_by=sort_by, collection_id=self.db_id)
         page = await info.context.catalog.browse_products(
-            info.context.actor, criteria, page=page_request(first, after, info)
+            info.context.actor, criteria, page=page_request(first, after, info), relations=page_relations(info)
         )
         return await product_connection(info, page, criteria)

@@ -104,6 +104,19 @@ async def _to_schema(info: Info, facets: Facets, currency: str | None) -> Produc
     )
 
 
+def page_relations(info: Info) -> model.PageRelations:
+    """Return what the connection's nodes select that the page's statement can read with them: their images
+    (`thumbnail`, `images`) and their prices in one channel (the first `pricing` selection's; a second channel is
+    loaded after the page, as everything is on SQLite)."""
+    wanted = _node_fields(info.selected_fields[0].selections) if info.selected_fields else {}
+    pricing = wanted.get("pricing")
+    return model.PageRelations(
+        images="thumbnail" in wanted or "images" in wanted,
+        prices=bool(pricing),
+        channel=pricing[0].get("channel") if pricing else None,
+    )
+
+
 async def product_connection(
     info: Info, page: Page[model.Product], criteria: model.ProductCriteria
 ) -> ProductConnection:

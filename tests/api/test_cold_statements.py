@@ -1,5 +1,6 @@
-"""With the cache off, each storefront read costs the same four statements whatever its page size, and a change to
-a small table (promotions, tax rates, channels, categories) is read by the very next request of every process."""
+"""With the cache off, each storefront read costs the same few statements whatever its page size (at most four; on
+PostgreSQL a listing's page also reads its products' images and stored prices), and a change to a small table
+(promotions, tax rates, channels, categories) is read by the very next request of every process."""
 
 from __future__ import annotations
 
@@ -116,7 +117,12 @@ async def test_a_cold_product_page_costs_four_statements(cold: Container) -> Non
     assert statements == 4  # product by slug, the small tables, images, variants with stock and prices
 
 
-async def test_a_cold_category_listing_costs_four_statements_whatever_its_size(cold: Container) -> None:
+def _on_postgres(container: Container) -> bool:
+    """On PostgreSQL a listing's page statement also reads its products' images and stored prices (records)."""
+    return container.database.engine.dialect.name == "postgresql"
+
+
+async def test_a_cold_category_listing_costs_the_same_statements_whatever_its_size(cold: Container) -> None:
     await _catalog(cold, 30)
     await cold.refresh_stored_prices()
 
@@ -126,7 +132,10 @@ async def test_a_cold_category_listing_costs_four_statements_whatever_its_size(c
     assert len(small["category"]["products"]["edges"]) == 3
     assert len(large["category"]["products"]["edges"]) == 30
     assert all(e["node"]["isAvailable"] and e["node"]["pricing"] for e in large["category"]["products"]["edges"])
-    assert few == many == 4  # the small tables, the page, images, the stored price summaries
+    if _on_postgres(cold):
+        assert few == many == 2  # the small tables; the page with its images and stored price summaries
+    else:
+        assert few == many == 4  # the small tables, the page, images, the stored price summaries
 
 
 async def test_a_listing_whose_summaries_are_out_of_date_reads_the_prices_with_one_statement_more(
@@ -140,10 +149,10 @@ async def test_a_listing_whose_summaries_are_out_of_date_reads_the_prices_with_o
 
     assert after == before
     # The stored summaries are read, found out of date, and the variants' prices are read for the engine.
-    assert (out_of_date, stored) == (5, 4)
+    assert (out_of_date, stored) == ((3, 2) if _on_postgres(cold) else (5, 4))
 
 
-async def test_a_cold_search_costs_four_statements_whatever_its_size(cold: Container) -> None:
+async def test_a_cold_search_costs_the_same_statements_whatever_its_size(cold: Container) -> None:
     await _catalog(cold, 30)
     await cold.refresh_stored_prices()
 
@@ -152,7 +161,10 @@ async def test_a_cold_search_costs_four_statements_whatever_its_size(cold: Conta
 
     assert len(small["products"]["edges"]) == 3
     assert len(large["products"]["edges"]) == 30
-    assert few == many == 4  # vocabulary, the page, the small tables, the stored price summaries
+    if _on_postgres(cold):
+        assert few == many == 3  # vocabulary, the small tables, the page with its stored price summaries
+    else:
+        assert few == many == 4  # vocabulary, the page, the small tables, the stored price summaries
 
 
 async def _price(container: Container, **variables: str) -> tuple[str, str]:

@@ -255,11 +255,12 @@ async def test_pricing_a_listing_costs_a_few_statements_whatever_its_size(settin
         await cold.aclose()
 
     assert few == many
-    # The page, the small tables (channels, tax, promotions, categories), the stored summaries, and the variants'
-    # prices of the products whose summaries are not stored (yet)
-    assert max(many.values()) == 4
+    # The page, the small tables (channels, tax, promotions, categories), the stored summaries (on PostgreSQL,
+    # read with the page), and the variants' prices of the products whose summaries are not stored (yet)
+    on_postgres = cold.database.engine.dialect.name == "postgresql"
+    assert max(many.values()) == (3 if on_postgres else 4)
     assert few_stored == many_stored
-    assert max(many_stored.values()) == 3  # with every summary stored, no price is read
+    assert max(many_stored.values()) == (2 if on_postgres else 3)  # with every summary stored, no price is read
 
 
 @pytest.mark.parametrize("backend", ["production"])  # embedded mode is one process by design

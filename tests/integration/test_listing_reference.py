@@ -251,7 +251,11 @@ async def test_every_listing_walks_in_the_reference_order(
     assume(query["channel"] is not None or (query["field"] is not ProductSortField.PRICE and query["price"] is None))
     numbered = await _load(container, rows)
     service = CatalogService(
-        reader=SqlCatalogReader(container.database, build_loaders(container.database, container.cached)),
+        reader=SqlCatalogReader(
+            container.database,
+            build_loaders(container.database, container.cached),
+            default_channel=container.settings.default_channel,
+        ),
         uow=container.unit_of_work,
         clock=FixedClock(EPOCH),
     )

@@ -37,10 +37,10 @@ async def test_searches_for_other_words_and_pages_share_one_statement(container:
 
     reads = container.database.reads
     with statements_of(container) as seen:
-        wool = await fetch_product_slice(reads, _search("wool"), after=None, limit=1)
-        linen = await fetch_product_slice(reads, _search("linen"), after=None, limit=5)
-        next_wool = await fetch_product_slice(reads, _search("wool"), after=wool.keys[0], limit=5)
-        next_linen = await fetch_product_slice(reads, _search("linen"), after=linen.keys[0], limit=1)
+        wool = (await fetch_product_slice(reads, _search("wool"), after=None, limit=1))[0]
+        linen = (await fetch_product_slice(reads, _search("linen"), after=None, limit=5))[0]
+        next_wool = (await fetch_product_slice(reads, _search("wool"), after=wool.keys[0], limit=5))[0]
+        next_linen = (await fetch_product_slice(reads, _search("linen"), after=linen.keys[0], limit=1))[0]
 
     assert [p.name for p in wool.items] == ["Wool Coat"]
     assert [p.name for p in linen.items] == ["Linen Coat", "Linen Shirt"]
@@ -64,8 +64,8 @@ async def test_listings_of_other_categories_share_one_statement(container: Conta
 
     reads = container.database.reads
     with statements_of(container) as seen:
-        one = await fetch_product_slice(reads, in_categories(coats), after=None, limit=24)
-        both = await fetch_product_slice(reads, in_categories(coats, shirts), after=None, limit=24)
+        one = (await fetch_product_slice(reads, in_categories(coats), after=None, limit=24))[0]
+        both = (await fetch_product_slice(reads, in_categories(coats, shirts), after=None, limit=24))[0]
 
     assert [p.name for p in one.items] == ["Coat"]
     assert [p.name for p in both.items] == ["Coat", "Other shirt", "Shirt"]

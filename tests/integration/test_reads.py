@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Float, Integer, Numeric, bindparam, cast, func, select, text
 
 from app.bootstrap import Container
-from data import catalog_search, catalog_sql
+from data import catalog_search, catalog_sql, pricing_sql
 from data.demo import seed_catalog
 from data.product_details import fetch_product_details
 from data.product_listing import fetch_product_slice
@@ -86,7 +86,34 @@ async def test_each_read_gives_what_sqlalchemy_gives(container: Container) -> No
     assert len(found) == 40
     assert all(p.created_at.tzinfo is not None for p in found.values())
     assert any(rows for rows in _details(details[0], channel))
-    assert (await fetch_product_slice(container.database.reads, listings[2], after=None, limit=7)).total_count
+    assert (await fetch_product_slice(container.database.reads, listings[2], after=None, limit=7))[0].total_count
+
+
+async def test_a_page_reads_its_products_images_and_stored_prices_as_their_own_statements_do(
+    container: Container,
+) -> None:
+    await seed_catalog(container.database, products=40, seed=5)
+    assert await container.refresh_stored_prices() > 0
+    reads = container.database.reads
+    on_postgres = reads.dialect.name == "postgresql"
+    listings = [
+        ProductQuery(visible_at=NOW, sort=ProductSort(ProductSortField.NAME)),
+        ProductQuery(channel="uk", sort=ProductSort(ProductSortField.PRICE, descending=True)),
+        ProductQuery(search=SearchQuery("wool", (SearchTerm("wool"),)), sort=ProductSort(ProductSortField.RELEVANCE)),
+    ]
+    for query in listings:
+        page, related = await fetch_product_slice(reads, query, after=None, limit=12, images=True, prices_in="us")
+        alone = (await fetch_product_slice(reads, query, after=None, limit=12))[0]
+        ids = [p.id for p in page.items]
+        assert page == alone and ids
+        if not on_postgres:  # loaded after the page instead
+            assert (related.images, related.stored) == (None, None)
+            continue
+        stored = {row[0]: row for row in await pricing_sql.fetch_stored_rows(reads, ids, "us")}
+        assert related.images == await catalog_sql.fetch_images(reads, ids)
+        assert related.stored == {pid: stored.get(pid) for pid in ids}
+        assert related.channel == "us"
+        assert any(related.images.values()) and any(related.stored.values())
 
 
 # A column whose SQLAlchemy type converts what asyncpg returns: a `numeric` read as a float.
