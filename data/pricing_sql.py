@@ -28,6 +28,7 @@ from data.tables import (
     tax_rates,
     variants,
 )
+from data.whole_tables_sql import Source, json_rows, utc_moment
 from domain.catalog.model import CategoryTree
 from domain.pricing.inputs import ProductInputs
 from domain.pricing.model import (
@@ -274,26 +275,39 @@ def _stored_statement(dialect: str) -> Select[Any]:
 
 
 StoredRow = tuple[Any, ...]  # product id, channel slug, then `_STORED_COLUMNS`' others in order
+_LISTED_STORED = Source(product_channel_listings, tuple(c.name for c in _STORED_COLUMNS[2:-1]))
 
 
-def listed_stored_prices() -> ColumnElement[Any]:
-    """Return a column of a listing's statement (PostgreSQL): each listed product's stored summary in the channel
-    bound as `prices_channel` (null where it has no listing there), as one record of `_STORED_COLUMNS` but the
-    first two, which asyncpg decodes into a tuple (`stored_row`)."""
-    stored = product_channel_listings.alias("stored")
-    columns = [stored.c[c.name] if c.table is product_channel_listings else c for c in _STORED_COLUMNS[2:]]
-    return (
-        select(func.row(*columns))
-        .where(stored.c.product_id == products.c.id, stored.c.channel_slug == bindparam("prices_channel", type_=Text))
-        .correlate(products)
-        .scalar_subquery()
-        .label("stored_prices")
+def listed_stored_prices() -> list[ColumnElement[Any]]:
+    """Return columns of a listing's statement (PostgreSQL): each listed product's stored summary in the channel
+    bound as `prices_channel`, as JSON text (null where it has no listing there), and its tax class (`stored_row`).
+    """
+    stored = json_rows("postgresql", _LISTED_STORED).where(
+        _listings.product_id == products.c.id, _listings.channel_slug == bindparam("prices_channel", type_=Text)
     )
+    return [
+        stored.correlate(products).scalar_subquery().label("stored_prices"),
+        products.c.tax_class.label("stored_tax_class"),
+    ]
 
 
-def stored_row(product_id: int, channel: str, record: tuple[Any, ...] | None) -> StoredRow | None:
-    """Return one listed product's `listed_stored_prices` as a row of `fetch_stored_rows`, or `None`."""
-    return None if record is None else (product_id, channel, *record)
+def stored_row(product_id: int, channel: str, text: str | None, tax_class: str) -> StoredRow | None:
+    """Return one listed product's `listed_stored_prices` as a row of `fetch_stored_rows`, or `None`.
+
+    Decoded here rather than by `rows_of`: a page decodes one per product, and the general decoder's per-column
+    converters cost more than the statement saved (docs/performance.md)."""
+    if text is None:
+        return None
+    ((start, stop, undiscounted_start, undiscounted_stop, on_sale, discount, until),) = orjson.loads(text)
+    return (
+        product_id,
+        channel,
+        *(None if a is None else Decimal(a) for a in (start, stop, undiscounted_start, undiscounted_stop)),
+        on_sale,
+        None if discount is None else Decimal(discount),
+        utc_moment(until),
+        tax_class,
+    )
 
 
 async def fetch_stored_rows(reads: RowSource, product_ids: Sequence[int], channel: str) -> list[StoredRow]:

@@ -353,7 +353,7 @@ def _related(shape: _Shape) -> list[ColumnElement[Any]]:
     if shape.images:
         columns.append(listed_images())
     if shape.prices:
-        columns.append(pricing_sql.listed_stored_prices())
+        columns += pricing_sql.listed_stored_prices()
     return columns
 
 
@@ -512,7 +512,7 @@ def _relations(shape: _Shape, rows: Sequence[Any], channel: str) -> ListedRelati
         images={row.id: images_of(row.id, row.images) for row in rows} if shape.images else None,
         channel=channel,
         stored=(
-            {row.id: pricing_sql.stored_row(row.id, channel, row.stored_prices) for row in rows}
+            {row.id: pricing_sql.stored_row(row.id, channel, row.stored_prices, row.stored_tax_class) for row in rows}
             if shape.prices
             else None
         ),

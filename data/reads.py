@@ -124,10 +124,15 @@ class _Prepared:
         row, results = self._row, self.results
         if row is None or results is None:
             return records
-        return [
-            row(*(value if process is None else process(value) for value, process in zip(r, results, strict=True)))
-            for r in records
-        ]
+        # Only the columns that convert are visited (a listing's page: 3 timestamps of 19 columns).
+        converted = [(index, process) for index, process in enumerate(results) if process is not None]
+        rows = []
+        for record in records:
+            values = list(record)
+            for index, process in converted:
+                values[index] = process(values[index])
+            rows.append(row(*values))
+        return rows
 
 
 def _prepare(statement: Select[Any], dialect: Dialect) -> _Prepared | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Boolean, Select, Table, Text, cast, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,19 +39,26 @@ def _as_json_value(dialect: str, column: ColumnElement[Any]) -> ColumnElement[An
     return column
 
 
-def _aggregate(dialect: str, source: Source) -> ColumnElement[Any]:
+def json_rows(dialect: str, source: Source, *, order_by: Sequence[ColumnElement[Any]] = ()) -> Select[Any]:
+    """Return a statement of one value: the source's rows as JSON text (`rows_of` decodes it), in `order_by`
+    (PostgreSQL only: SQLite's aggregate keeps no order); add conditions with `.where`."""
     values = [_as_json_value(dialect, source.table.c[name]) for name in source.columns]
     if dialect == "postgresql":
-        rows: ColumnElement[Any] = cast(func.json_agg(func.json_build_array(*values)), Text)
+        array = func.json_build_array(*values)
+        rows: ColumnElement[Any] = cast(
+            func.json_agg(aggregate_order_by(array, *order_by) if order_by else array), Text
+        )
+    elif order_by:
+        raise ValueError("rows in order are read as JSON on PostgreSQL only")
     else:
         rows = func.json_group_array(func.json_array(*values))
-    return select(rows).select_from(source.table).scalar_subquery()
+    return select(rows).select_from(source.table)
 
 
 @cache
 def _statement(dialect: str, sources: tuple[Source, ...]) -> Select[Any]:
     # Built once per set of tables: building and keying the expression cost more than running it.
-    return select(*(_aggregate(dialect, s).label(f"t{i}") for i, s in enumerate(sources)))
+    return select(*(json_rows(dialect, s).scalar_subquery().label(f"t{i}") for i, s in enumerate(sources)))
 
 
 async def fetch_json(reads: RowSource, sources: Sequence[Source]) -> list[str | None]:
@@ -59,7 +67,8 @@ async def fetch_json(reads: RowSource, sources: Sequence[Source]) -> list[str | 
     return list(row)
 
 
-def _utc(value: str | None) -> datetime | None:
+def utc_moment(value: str | None) -> datetime | None:
+    """Return a timestamp read as JSON text as an aware UTC datetime."""
     if value is None:
         return None
     moment = datetime.fromisoformat(value)
@@ -72,7 +81,7 @@ def _converter(column: ColumnElement[Any], dialect: Dialect) -> Callable[[Any], 
         amount = kind.process_result_value
         return lambda value: amount(value, dialect)
     if isinstance(kind, UTCDateTime):
-        return _utc
+        return utc_moment
     if isinstance(kind, Boolean):
         return lambda value: None if value is None else bool(value)
     return None

@@ -96,10 +96,12 @@ async def test_a_listing_answers_as_each_product_does(cold: Container) -> None:
     nodes = {e["node"]["slug"]: e["node"] for e in listed["category"]["products"]["edges"]}
     assert [nodes[slug] for slug in slugs] == one_by_one
     # The cases the comparison covers are there: no image, several in display order, unsold, sold in one channel.
-    assert nodes["bare"]["thumbnail"] is None and nodes["bare"]["images"] == []
+    assert nodes["bare"]["thumbnail"] is None
+    assert nodes["bare"]["images"] == []
     assert [i["url"] for i in nodes["many"]["images"]] == [f"https://img.test/many-{n}.jpg" for n in range(3)]
     assert nodes["many"]["thumbnail"] == nodes["many"]["images"][0]
-    assert nodes["unsold"]["pricing"] is None and nodes["unsold"]["uk"] is None
+    assert nodes["unsold"]["pricing"] is None
+    assert nodes["unsold"]["uk"] is None
     assert nodes["one"]["pricing"] is None
     assert nodes["one"]["uk"]["priceRange"]["start"]["gross"] == {"amount": "55.50", "currency": "GBP"}
     assert nodes["many"]["pricing"]["channel"] == "us"  # no channel named: the default channel

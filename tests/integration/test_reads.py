@@ -105,7 +105,8 @@ async def test_a_page_reads_its_products_images_and_stored_prices_as_their_own_s
         page, related = await fetch_product_slice(reads, query, after=None, limit=12, images=True, prices_in="us")
         alone = (await fetch_product_slice(reads, query, after=None, limit=12))[0]
         ids = [p.id for p in page.items]
-        assert page == alone and ids
+        assert page == alone
+        assert ids
         if not on_postgres:  # loaded after the page instead
             assert (related.images, related.stored) == (None, None)
             continue
@@ -113,7 +114,8 @@ async def test_a_page_reads_its_products_images_and_stored_prices_as_their_own_s
         assert related.images == await catalog_sql.fetch_images(reads, ids)
         assert related.stored == {pid: stored.get(pid) for pid in ids}
         assert related.channel == "us"
-        assert any(related.images.values()) and any(related.stored.values())
+        assert any(related.images.values())
+        assert any(related.stored.values())
 
 
 # A column whose SQLAlchemy type converts what asyncpg returns: a `numeric` read as a float.
