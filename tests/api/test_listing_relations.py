@@ -21,32 +21,21 @@ from tests.conftest import STAFF_TOKEN
 from tests.factories import VariantSpec, add_category, add_product
 from tests.support import Api, StatementCounter, container_with
 
-LISTING = """
-query($first: Int!) {
-  category(slug: "coats") {
-    products(first: $first) {
-      edges { node {
-        slug
-        thumbnail { url alt }
-        images { url alt }
-        pricing { channel priceRange { start { gross { amount currency } } stop { gross { amount } } } }
-        uk: pricing(channel: "uk") { channel onSale priceRange { start { gross { amount currency } } } }
-      } }
-    }
-  }
+# The same fields on a listing's nodes and on a product read alone (a fragment, so both are answered alike).
+FIELDS = """
+fragment Fields on Product {
+  slug
+  thumbnail { url alt }
+  images { url alt }
+  pricing { channel priceRange { start { gross { amount currency } } stop { gross { amount } } } }
+  uk: pricing(channel: "uk") { channel onSale priceRange { start { gross { amount currency } } } }
 }
 """
-ONE = """
-query($slug: String!) {
-  product(slug: $slug) {
-    slug
-    thumbnail { url alt }
-    images { url alt }
-    pricing { channel priceRange { start { gross { amount currency } } stop { gross { amount } } } }
-    uk: pricing(channel: "uk") { channel onSale priceRange { start { gross { amount currency } } } }
-  }
-}
-"""
+LISTING = (
+    'query($first: Int!) { category(slug: "coats") { products(first: $first) { edges { node { ...Fields } } } } }'
+    + FIELDS
+)
+ONE = "query($slug: String!) { product(slug: $slug) { ...Fields } }" + FIELDS
 PRICES_ONLY = """
 { category(slug: "coats") { products(first: 10) { edges { node { slug pricing(channel: "us") { onSale } } } } } }
 """
