@@ -402,11 +402,8 @@ async def mark_prices_stale(
     conn: AsyncConnection, *, product_ids: Sequence[int] | None = None, channels: Iterable[str] | None = None
 ) -> None:
     """Mark the stored prices of some products (or of every product in some channels) out of date."""
-    statement = update(product_channel_listings).values(prices_valid_until=_STALE_MOMENT)
+    statement = update(product_channel_listings).values(prices_valid_until=PRICES_STALE)
     if channels is not None:
         await conn.execute(statement.where(_listings.channel_slug.in_(sorted(channels))))
     for chunk in batched(list(product_ids or ())):
         await conn.execute(statement.where(_listings.product_id.in_(chunk)))
-
-
-_STALE_MOMENT = datetime.fromisoformat(PRICES_STALE.replace("+00", "+00:00"))

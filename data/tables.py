@@ -278,7 +278,7 @@ class ProductAttributeRow(Base):
 
 
 # `prices_valid_until` of a row whose stored prices are missing or out of date, and of one that holds for good.
-PRICES_STALE = "1970-01-01 00:00:00+00"
+PRICES_STALE = datetime(1970, 1, 1, tzinfo=UTC)
 PRICES_FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
@@ -307,7 +307,9 @@ class ProductChannelListingRow(Base):
     undiscounted_stop: Mapped[Decimal | None] = mapped_column(Amount())
     max_discount: Mapped[Decimal | None] = mapped_column(Amount())
     on_sale: Mapped[bool | None] = mapped_column(Boolean)
-    prices_valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=text(f"'{PRICES_STALE}'"))
+    prices_valid_until: Mapped[datetime] = mapped_column(
+        UTCDateTime(), server_default=text(f"'{PRICES_STALE:%Y-%m-%d %H:%M:%S}+00'")
+    )
 
 
 class CollectionRow(Base):
