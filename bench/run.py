@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import uvloop
 
 from bench import client, dataset, report, server, wrk
@@ -248,6 +249,7 @@ class PairedCeiling:
         port = server.free_port()
         log(f"ceiling: a bare Starlette endpoint returning {len(body):,} bytes, a round after each workload round")
         self._script = script
+        self._body_path = path
         self.server = server.start_server(
             "ceiling",
             server.ceiling_command(port),
@@ -260,6 +262,10 @@ class PairedCeiling:
         self.row = Row("C", f"ceiling ({len(body):,} B JSON)", "ceiling")
         self._warm = False
 
+    @property
+    def body_path(self) -> Path:
+        return Path(self._body_path)
+
     def round(self, options: Options) -> Measure:
         if not self._warm:
             warm_up(self.server, self._script, options)
@@ -268,6 +274,42 @@ class PairedCeiling:
         self.row.rounds.append(measure)
         log(f"    ceiling: {measure.requests_per_second:,.0f} req/s, p50 {measure.p50_ms:.2f} ms")
         return measure
+
+
+# The floors (`bench/floor.py`): W2's listing from memory, with each executor; key, executor, title.
+FLOORS = (
+    ("F1", "strawberry", "floor: W2 from memory, Strawberry's executor"),
+    ("F2", "lean", "floor: W2 from memory, the API's executor"),
+)
+
+
+def measure_floors(
+    target: Target, ceiling: PairedCeiling, listing: Workload, sample: bytes, options: Options
+) -> list[Row]:
+    """Measure W2's listing answered from memory by a Strawberry schema of its shape, with graphql-core's executor and
+    with the API's, each round beside a ceiling round: the reference issue #3 sets the cold target against."""
+    rows = []
+    script = lua_post_script(listing.bodies)
+    for key, executor, title in FLOORS:
+        port = server.free_port()
+        floor = server.start_server(
+            f"floor-{executor}",
+            server.floor_command(port),
+            port=port,
+            env={"BENCH_FLOOR_BODY": str(ceiling.body_path), "BENCH_FLOOR_EXECUTOR": executor},
+            log_dir=target.log_dir,
+            ready_path="/healthz",
+            cwd=HARNESS_ROOT,
+        )
+        with server.running(floor):
+            answered = client.verify(floor.base_url, listing.bodies[:1])
+            if orjson.loads(answered) != orjson.loads(sample):
+                raise client.ResponseError(f"the {executor} floor does not answer W2's data: {answered[:300]!r}")
+            log(f"{title}: a Strawberry schema of W2's shape, its data in memory")
+            row = Row(key, title, "floor")
+            measure_rows(floor, row, script, options, count_sql=False, ceiling=ceiling)
+            rows.append(row)
+    return rows
 
 
 def start_profiler(pid: int, path: Path, seconds: float) -> subprocess.Popen[bytes]:
@@ -320,7 +362,7 @@ def measure_reads(target: Target, options: Options, rep: Report) -> None:
                     workloads = read_workloads(target.data, api.base_url, options, rep)
                 samples = {workload.key: client.verify(api.base_url, workload.bodies) for workload in workloads}
                 if ceiling is None and workloads:
-                    driver = next((w for w in workloads if w.key == "W2"), workloads[0])
+                    driver = _listing(workloads) or workloads[0]
                     ceiling = PairedCeiling(target, samples[driver.key], lua_post_script(driver.bodies))
                     stack.enter_context(server.running(ceiling.server))
                 if number == 0 and "export" in options.parts:
@@ -338,6 +380,8 @@ def measure_reads(target: Target, options: Options, rep: Report) -> None:
                     measure_rows(
                         api, row, script, options, count_sql=True, profile=profile, writes=writes, ceiling=ceiling
                     )
+                if number == 0 and ceiling is not None and (listing := _listing(workloads)) is not None:
+                    rep.rows.extend(measure_floors(target, ceiling, listing, samples[listing.key], options))
     if writes is not None:
         rep.notes.append(
             f"Write load: {writes.rate:g} staff stockUpdate/s during every timed read round, in turn over "
@@ -350,6 +394,10 @@ def measure_reads(target: Target, options: Options, rep: Report) -> None:
             "Ratios to the ceiling are the median over the rounds of each round's ratio to the ceiling round run "
             "right after it; the ceiling row shows the median of all those rounds."
         )
+
+
+def _listing(workloads: list[Workload]) -> Workload | None:
+    return next((w for w in workloads if w.key == "W2"), None)
 
 
 def measure_w5(target: Target, options: Options, rep: Report) -> None:

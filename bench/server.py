@@ -203,8 +203,17 @@ def api_command(port: int) -> list[str]:
 
 def ceiling_command(port: int) -> list[str]:
     """A bare Starlette app under the same uvicorn settings as `vitrine serve`."""
+    return _uvicorn_command("bench.ceiling:create_app", port)
+
+
+def floor_command(port: int) -> list[str]:
+    """W2's listing from memory through Strawberry (`bench/floor.py`), under the same uvicorn settings."""
+    return _uvicorn_command("bench.floor:create_app", port)
+
+
+def _uvicorn_command(factory: str, port: int) -> list[str]:
     return [
-        "uv", "run", "--no-sync", "uvicorn", "bench.ceiling:create_app", "--factory",
+        "uv", "run", "--no-sync", "uvicorn", factory, "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools",
         "--workers", "1", "--no-access-log", "--log-level", "warning", "--proxy-headers",
     ]  # fmt: skip
