@@ -20,13 +20,15 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import process_result
 from strawberry.types.unset import UnsetType
 
 from app.bootstrap import Container, build_container
 from app.fanout import FanoutHub
 from app.graphiql import ASSETS_PATH, assets_app, local_page
 from app.logging import configure_logging
-from app.observability import RequestContextMiddleware, bind_request_id, operation_metrics
+from app.observability import RequestContextMiddleware, bind_request_id, operation_metrics, record_operation
+from app.prepared import PlainRequest, PreparedOperation, PreparedOperations, execute_prepared, plain_request
 from app.pricing_refresher import PriceRefresher
 from app.response_cache import is_cacheable_query
 from app.response_front import SCOPE_KEY, Cacheable, ResponseCacheFront
@@ -59,11 +61,12 @@ class VitrineGraphQL(GraphQL[Context, None]):
 
     def __init__(self, container: Container, **options: Any) -> None:
         settings = container.settings
+        self.prepared = PreparedOperations()
         schema = build_schema(
             max_depth=settings.max_query_depth,
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
-            extra_extensions=[operation_metrics(container.metrics)],
+            extra_extensions=[operation_metrics(container.metrics), self.prepared.recorder()],
         )
         super().__init__(
             schema,
@@ -72,6 +75,7 @@ class VitrineGraphQL(GraphQL[Context, None]):
             **options,
         )
         self.container = container
+        self._schema = schema  # as built: `self.schema` is typed as any Strawberry schema
         self.fanout = FanoutHub(
             self.schema,
             context_for=lambda actor: self._context(None, None, actor),
@@ -85,15 +89,39 @@ class VitrineGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope, receive)
         marker = scope.get(SCOPE_KEY)
+        plain = _is_plain_post(request)
+        payload = await self._payload(request) if plain or isinstance(marker, Cacheable) else None
         if isinstance(marker, Cacheable):
             # The response-cache front layer missed: tell it whether this response may be stored.
-            marker.query = is_cacheable_query(await self._payload(request))
+            marker.query = is_cacheable_query(payload)
+        found = plain_request(payload) if plain else None
+        operation = self.prepared.find(found) if found is not None else None
         try:
-            response = await self.run(request)
+            if found is not None and operation is not None:
+                response = await self._run_prepared(request, found, operation)
+            else:
+                response = await self.run(request)
         except HTTPException as exc:
             code = Codes.UNAUTHENTICATED if exc.status_code == 401 else Codes.BAD_REQUEST
             response = Response(_error_body(exc.reason, code), exc.status_code, media_type="application/json")
         await response(scope, receive, send)
+
+    async def _run_prepared(self, request: Request, found: PlainRequest, operation: PreparedOperation) -> Response:
+        """Answer a plain POST of a prepared operation as `run` would, without Strawberry's view and extensions."""
+        actor = self._actor(request.headers.get("authorization"))
+        if actor is None:
+            raise Unauthenticated
+        result = await execute_prepared(
+            self._schema,
+            operation,
+            variables=found.variables,
+            context=self._context(request, None, actor),
+            record=self._record_operation,
+        )
+        return Response(self.encode_json(process_result(result)), media_type="application/json")
+
+    def _record_operation(self, name: str | None, failed: bool, started: float) -> None:
+        record_operation(self.container.metrics, name, failed=failed, started=started)
 
     def serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[object]:
         """Serve a websocket as Strawberry's `__call__` does, without keeping a coroutine frame around `run` (its
@@ -165,6 +193,16 @@ class VitrineGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "The bearer token is not valid."})
         context.actor = actor
         return await super().on_ws_connect(context)
+
+
+def _is_plain_post(request: Request) -> bool:
+    """A POST of a JSON body that asks for a single JSON response (not a stream of parts or events)."""
+    if request.method != "POST":
+        return False
+    headers = request.headers
+    accept = headers.get("accept", "")
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+    return media_type == "application/json" and "multipart" not in accept and "text/event-stream" not in accept
 
 
 class Vitrine(Starlette):
@@ -278,4 +316,5 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         )
     app.state.container = container
     app.state.fanout = graphql.fanout
+    app.state.prepared = graphql.prepared
     return app

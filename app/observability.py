@@ -66,6 +66,14 @@ class RequestContextMiddleware:
                 )
 
 
+def record_operation(metrics: Metrics, name: str | None, *, failed: bool, started: float) -> None:
+    """Count and time one GraphQL operation (begun at `perf_counter()` `started`), and name it in the request's logs."""
+    label = metrics.operation_label(name)
+    structlog.contextvars.bind_contextvars(operation=name)
+    metrics.graphql_requests.labels(label, "error" if failed else "ok").inc()
+    metrics.graphql_latency.labels(label).observe(time.perf_counter() - started)
+
+
 def operation_metrics(metrics: Metrics) -> Callable[[], SchemaExtension]:
     """Return an extension factory that counts and times each GraphQL operation."""
 
@@ -79,10 +87,6 @@ def operation_metrics(metrics: Metrics) -> Callable[[], SchemaExtension]:
                 failed = bool(context.pre_execution_errors) or bool(context.result and context.result.errors)
             finally:
                 # Also when a syntax error escapes the hook: those operations count as errors too.
-                context = self.execution_context
-                label = metrics.operation_label(context.operation_name)
-                structlog.contextvars.bind_contextvars(operation=context.operation_name)
-                metrics.graphql_requests.labels(label, "error" if failed else "ok").inc()
-                metrics.graphql_latency.labels(label).observe(time.perf_counter() - started)
+                record_operation(metrics, self.execution_context.operation_name, failed=failed, started=started)
 
     return OperationMetrics
