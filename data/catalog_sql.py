@@ -102,9 +102,21 @@ async def fetch_products(reads: RowSource, ids: Sequence[int]) -> dict[int, Prod
     return {row.id: to_product(row) for row in rows}
 
 
-async def fetch_products_by_slug(reads: RowSource, slugs: Sequence[str]) -> dict[str, Product]:
-    rows = await reads.rows(_products_where(reads.dialect.name, "slug"), {"keys": list(slugs)})
-    return {row.slug: to_product(row) for row in rows}
+@cache
+def _products_by_slug(dialect: str) -> Select[Any]:
+    found = _products_where(dialect, "slug")
+    return found.add_columns(listed_images()) if dialect == "postgresql" else found
+
+
+async def fetch_products_by_slug(
+    reads: RowSource, slugs: Sequence[str]
+) -> tuple[dict[str, Product], dict[int, list[ProductImage]]]:
+    """Return the products with these slugs; on PostgreSQL also their images, read in the same statement (a
+    product page, which finds its product by slug, shows them next), and on SQLite no images (loaded when asked)."""
+    dialect = reads.dialect.name
+    rows = await reads.rows(_products_by_slug(dialect), {"keys": list(slugs)})
+    found = {row.slug: to_product(row) for row in rows}
+    return found, ({row.id: images_of(row.id, row.images) for row in rows} if dialect == "postgresql" else {})
 
 
 @cache

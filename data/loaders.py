@@ -88,6 +88,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
     # fills the cache), so they cost no statement of their own.
     read_products: dict[int, Product] = {}
     read_stock: dict[int, StockLevel] = {}
+    read_images: dict[int, list[ProductImage]] = {}
 
     def known_first(
         known: Mapping[K, T], fetch: Callable[[RowSource, list[K]], Awaitable[Mapping[K, T]]]
@@ -111,9 +112,10 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         )
 
     async def products_by_slug(values: list[str]) -> Mapping[str, int]:
-        # The whole product in the same statement: the page asks for it next.
-        found = await catalog_sql.fetch_products_by_slug(reads, values)
+        # The whole product, and on PostgreSQL its images, in the same statement: the page asks for them next.
+        found, found_images = await catalog_sql.fetch_products_by_slug(reads, values)
         read_products.update((product.id, product) for product in found.values())
+        read_images.update(found_images)
         return {slug: product.id for slug, product in found.items()}
 
     async def slugs(values: list[str]) -> list[int | None]:
@@ -155,7 +157,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         found = await cached.get(
             ids,
             cache_key=keys.images,
-            load=from_db(catalog_sql.fetch_images),
+            load=known_first(read_images, catalog_sql.fetch_images),
             encode=codecs.encode_images,
             decode=codecs.decode_images,
         )

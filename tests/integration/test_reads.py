@@ -118,6 +118,26 @@ async def test_a_page_reads_its_products_images_and_stored_prices_as_their_own_s
         assert any(related.stored.values())
 
 
+async def test_products_by_slug_come_with_their_images_as_the_images_statement_reads_them(
+    container: Container,
+) -> None:
+    await seed_catalog(container.database, products=12, seed=3)
+    reads = container.database.reads
+    async with container.database.read() as conn:
+        rows = (await conn.execute(select(products.c.id, products.c.slug).order_by(products.c.id))).all()
+    slugs = [slug for _, slug in rows]
+
+    found, images = await catalog_sql.fetch_products_by_slug(reads, [*slugs, "no-such-product"])
+
+    assert sorted(found) == sorted(slugs)
+    assert [found[slug].id for _, slug in rows] == [product_id for product_id, _ in rows]
+    if reads.dialect.name != "postgresql":
+        assert images == {}  # loaded when asked, by the images statement
+        return
+    assert images == await catalog_sql.fetch_images(reads, [product_id for product_id, _ in rows])
+    assert any(images.values())
+
+
 # A column whose SQLAlchemy type converts what asyncpg returns: a `numeric` read as a float.
 AS_FLOAT = select(cast(products.c.id, Numeric(10, 2, asdecimal=False)).label("as_float"), products.c.slug).where(
     products.c.id == bindparam("id", type_=Integer)
