@@ -89,6 +89,8 @@ class Context:
     """
 
     request: Request | WebSocket | None  # None for a shared subscription feed, which serves many connections
+    # None for a shared feed and for a prepared operation (app/prepared.py), which sends no sub-response: resolvers
+    # must not set headers or a status through it.
     response: Response | WebSocket | None
     request_id: str
     actor: Actor
