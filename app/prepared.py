@@ -3,13 +3,14 @@ per-request machinery.
 
 A storefront sends a handful of query texts over and over. Strawberry runs every one of them through its HTTP view's
 general handling (multipart, batches, streaming, content negotiation) and its schema extensions' hooks (the parser
-and validation caches, the limits, error codes, metrics: about twenty context managers): ≈ 0.3 ms a request, a sixth
-of a cold product page, to find again what the caches already hold. Here a text that has passed through all of that
-once, parsed within the token limit and valid under every rule, is kept with its document; a later plain JSON POST
-of the same text (one query or mutation; no `extensions`, no streaming, no batch) is executed by graphql-core with
-the schema's executor, its errors formatted by the schema's `process_errors` and the operation counted and named as
-the extensions would. Everything else, and every text seen for the first time, takes Strawberry's path, which is
-the one that records texts. tests/api/test_prepared.py runs both paths on the same requests.
+and validation caches, the limits, error codes, metrics: about twenty context managers): a tenth of the instructions
+of a cold product page, to find again what the caches already hold (docs/performance.md). Here a text that has
+passed through all of that once, parsed within the token limit and valid under every rule, is kept with its
+document; a later plain JSON POST of the same text (one query or mutation; no `extensions`, no streaming, no batch)
+is executed by graphql-core with the schema's executor, its errors formatted by the schema's `process_errors` and
+the operation counted and named as the extensions would. Everything else, and every text seen for the first time,
+takes Strawberry's path, which is the one that records texts. tests/api/test_prepared.py runs both paths on the
+same requests.
 """
 
 from __future__ import annotations

@@ -249,7 +249,7 @@ class PairedCeiling:
         port = server.free_port()
         log(f"ceiling: a bare Starlette endpoint returning {len(body):,} bytes, a round after each workload round")
         self._script = script
-        self._body_path = path
+        self.body_path = path  # W2's response, which the floors serve too
         self.server = server.start_server(
             "ceiling",
             server.ceiling_command(port),
@@ -261,10 +261,6 @@ class PairedCeiling:
         )
         self.row = Row("C", f"ceiling ({len(body):,} B JSON)", "ceiling")
         self._warm = False
-
-    @property
-    def body_path(self) -> Path:
-        return Path(self._body_path)
 
     def round(self, options: Options) -> Measure:
         if not self._warm:
