@@ -28,7 +28,7 @@ from app.fanout import FanoutHub
 from app.graphiql import ASSETS_PATH, assets_app, local_page
 from app.logging import configure_logging
 from app.observability import RequestContextMiddleware, bind_request_id, operation_metrics, record_operation
-from app.prepared import PlainRequest, PreparedOperation, PreparedOperations, execute_prepared, plain_request
+from app.prepared import PreparedOperation, PreparedOperations, execute_prepared, plain_request
 from app.pricing_refresher import PriceRefresher
 from app.response_cache import is_cacheable_query
 from app.response_front import SCOPE_KEY, Cacheable, ResponseCacheFront
@@ -97,8 +97,8 @@ class VitrineGraphQL(GraphQL[Context, None]):
         found = plain_request(payload) if plain else None
         operation = self.prepared.find(found) if found is not None else None
         try:
-            if found is not None and operation is not None:
-                response = await self._run_prepared(request, found, operation)
+            if operation is not None:
+                response = await self._run_prepared(request, operation)
             else:
                 response = await self.run(request)
         except HTTPException as exc:
@@ -106,7 +106,7 @@ class VitrineGraphQL(GraphQL[Context, None]):
             response = Response(_error_body(exc.reason, code), exc.status_code, media_type="application/json")
         await response(scope, receive, send)
 
-    async def _run_prepared(self, request: Request, found: PlainRequest, operation: PreparedOperation) -> Response:
+    async def _run_prepared(self, request: Request, operation: PreparedOperation) -> Response:
         """Answer a plain POST of a prepared operation as `run` would, without Strawberry's view and extensions."""
         actor = self._actor(request.headers.get("authorization"))
         if actor is None:
@@ -114,7 +114,6 @@ class VitrineGraphQL(GraphQL[Context, None]):
         result = await execute_prepared(
             self._schema,
             operation,
-            variables=found.variables,
             context=self._context(request, None, actor),
             record=self._record_operation,
         )

@@ -34,11 +34,13 @@ _REQUEST_KEYS = frozenset({"query", "variables", "operationName", "extensions"})
 
 @dataclass(frozen=True, slots=True)
 class PreparedOperation:
-    """One operation of a validated document, as a request names it."""
+    """A request for one operation of a validated document: the document, the operation as the request names it,
+    and the request's variables."""
 
     document: DocumentNode
     requested_name: str | None  # the request's `operationName`
     name: str | None  # the operation's own name, as Strawberry reports it to extensions and metrics
+    variables: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +102,13 @@ class PreparedOperations:
         if operation is None or operation.operation not in _EXECUTABLE:
             return None  # Strawberry says what is wrong (no such operation, a subscription over HTTP)
         own = operation.name.value if operation.name is not None else None
-        return PreparedOperation(document, request.operation_name, request.operation_name or own)
+        return PreparedOperation(document, request.operation_name, request.operation_name or own, request.variables)
 
 
 async def execute_prepared(
     schema: strawberry.Schema,
     operation: PreparedOperation,
     *,
-    variables: dict[str, Any] | None,
     context: object,
     record: Callable[[str | None, bool, float], None],
 ) -> ExecutionResult:
@@ -120,7 +121,7 @@ async def execute_prepared(
             result = execute(
                 schema._schema,
                 operation.document,
-                variable_values=variables,
+                variable_values=operation.variables,
                 operation_name=operation.requested_name,
                 context_value=context,
                 executor_class=schema.execution_context_class,
