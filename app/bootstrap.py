@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-from aiodataloader import DataLoader
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -22,7 +21,7 @@ from data.cache import Cache, MemoryCache, ReadThrough, RedisCache
 from data.catalog_reader import SqlCatalogReader
 from data.database import Database, connect_database
 from data.events import EventBus
-from data.loaders import Loaders, build_loaders
+from data.loaders import BatchLoader, Loaders, build_loaders
 from data.pricing_reader import SqlPricingReader, SqlTaxRates
 from data.pricing_sql import fetch_next_change
 from data.pubsub import Broker, MemoryBroker, RedisBroker
@@ -81,8 +80,8 @@ class Services:
     catalog: CatalogService
     inventory: InventoryService
     pricing: PricingService
-    product_pricing: DataLoader[PricingKey, PricedProduct | None]
-    price_summaries: DataLoader[PricingKey, PriceSummary | None]
+    product_pricing: BatchLoader[PricingKey, PricedProduct | None]
+    price_summaries: BatchLoader[PricingKey, PriceSummary | None]
 
 
 @dataclass(slots=True)
@@ -121,8 +120,8 @@ class Container:
             catalog=CatalogService(reader=reader, uow=self.unit_of_work, clock=self.clock),
             inventory=InventoryService(uow=self.unit_of_work, events=self.events),
             pricing=pricing,
-            product_pricing=DataLoader(batch_by_channel(pricing.price_products)),
-            price_summaries=DataLoader(batch_by_channel(pricing.summarize_prices)),
+            product_pricing=BatchLoader(batch_by_channel(pricing.price_products)),
+            price_summaries=BatchLoader(batch_by_channel(pricing.summarize_prices)),
         )
         return services, loaders
 

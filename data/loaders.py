@@ -7,7 +7,7 @@ session or connection must never be shared between concurrent tasks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -43,13 +43,66 @@ class Once(Generic[T]):
         return self._task
 
 
+class BatchLoader(DataLoader[K, T]):
+    """aiodataloader's `DataLoader`, keyed by the keys themselves, that can also take a page's keys in bulk.
+
+    A listing's page loads or primes dozens of keys per field. `load_many` pays per key for a queued future,
+    its dispatch, and a done-callback of the `gather` around them, run on the event loop (≈ 5 % of a cold
+    listing's instructions); `prefetch` calls the batch function once for the keys not cached yet and sets their
+    futures, and `prime_many` sets known values, without a queue or a gather. The values and errors end up in the
+    cache exactly as `load` would leave them, so the fields' own `load`s read them as before.
+    """
+
+    def __init__(self, batch_load_fn: Callable[[list[K]], Coroutine[Any, Any, list[T]]]) -> None:
+        super().__init__(batch_load_fn)
+
+    def load(self, key: K) -> asyncio.Future[T]:
+        # Keys are their own cache keys: a hit costs one lookup (aiodataloader first calls `get_cache_key`).
+        found: asyncio.Future[T] | None = self._cache.get(key)
+        return found if found is not None else super().load(key)
+
+    async def prefetch(self, keys: Iterable[K]) -> None:
+        """Load every key not cached yet in one call of the batch function; a failure is left in the keys'
+        futures for whoever loads them, as after `load`."""
+        missing = [key for key in dict.fromkeys(keys) if key not in self._cache]
+        if not missing:
+            return
+        futures = [self.loop.create_future() for _ in missing]
+        self._cache.update(zip(missing, futures, strict=True))  # a `load` of one meanwhile waits for this call
+        values: list[T | Exception]
+        try:
+            values = list(await self.batch_load_fn(missing))
+            if len(values) != len(missing):
+                raise TypeError(f"the batch function returned {len(values)} values for {len(missing)} keys")
+        except Exception as error:  # every key's load fails with it, as after aiodataloader's dispatch
+            values = [error] * len(missing)
+        for future, value in zip(futures, values, strict=True):
+            _settle(future, value)
+
+    def prime_many(self, values: Mapping[K, T]) -> None:
+        """Cache known values, keeping any a key already has (as `prime` does)."""
+        cache = self._cache
+        for key, value in values.items():
+            if key not in cache:
+                future = cache[key] = self.loop.create_future()
+                future.set_result(value)
+
+
+def _settle(future: asyncio.Future[T], value: T | Exception) -> None:
+    if isinstance(value, Exception):
+        future.set_exception(value)
+        future.exception()  # retrieved: a key no field reads again must not be logged as a lost error
+    else:
+        future.set_result(value)
+
+
 @dataclass(slots=True)
 class Loaders:
     product_by_id: DataLoader[int, Product | None]
     product_id_by_slug: DataLoader[str, int | None]
     variants_by_product: DataLoader[int, list[ProductVariant]]
     variant_by_id: DataLoader[int, ProductVariant | None]
-    images_by_product: DataLoader[int, list[ProductImage]]
+    images_by_product: BatchLoader[int, list[ProductImage]]
     stock_by_variant: DataLoader[int, StockLevel | None]
     category_tree: Once[CategoryTree]
     attribute_values: DataLoader[int, list[AttributeValue]]
@@ -219,11 +272,11 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
             rows += await pricing_sql.fetch_stored_rows(reads, rest, channel)
         return pricing_sql.to_stored_prices(rows, currency)
 
-    images_by_product = DataLoader(images)
+    images_by_product = BatchLoader(images)
 
     def note_listed(listed: ListedRelations) -> None:
-        for product_id, found in (listed.images or {}).items():
-            images_by_product.prime(product_id, found)
+        if listed.images:
+            images_by_product.prime_many(listed.images)
         if listed.stored is not None:
             read_stored.setdefault(listed.channel, {}).update(listed.stored)
 

@@ -32,6 +32,13 @@ class Loader(Protocol[K, V]):
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]: ...
 
 
+class PageLoader(Loader[K, V], Protocol[K, V]):
+    """A loader a listing's page fills for its products' fields before they run."""
+
+    async def prefetch(self, keys: Iterable[K]) -> None:
+        """Load the keys not loaded yet in one batch, for the `load`s that follow; errors wait in their keys."""
+
+
 class Memo(Protocol[M]):
     def get(self) -> Awaitable[M]: ...
 
@@ -49,7 +56,7 @@ class LoaderSet(Protocol):
     def variant_by_id(self) -> Loader[int, ProductVariant | None]: ...
 
     @property
-    def images_by_product(self) -> Loader[int, list[ProductImage]]: ...
+    def images_by_product(self) -> PageLoader[int, list[ProductImage]]: ...
 
     @property
     def stock_by_variant(self) -> Loader[int, StockLevel | None]: ...
@@ -75,9 +82,9 @@ class RequestScope:
     inventory: InventoryService
     pricing: PricingService
     # (product id, channel or None for the default, country or None for the channel's) -> priced, or None
-    product_pricing: Loader[tuple[int, str | None, str | None], PricedProduct | None]
+    product_pricing: PageLoader[tuple[int, str | None, str | None], PricedProduct | None]
     # The same keys -> the product's price summary (stored, or from the engine), or None
-    price_summaries: Loader[tuple[int, str | None, str | None], PriceSummary | None]
+    price_summaries: PageLoader[tuple[int, str | None, str | None], PriceSummary | None]
 
 
 @dataclass(slots=True)
@@ -121,11 +128,11 @@ class Context:
         return self.scope.pricing
 
     @property
-    def product_pricing(self) -> Loader[tuple[int, str | None, str | None], PricedProduct | None]:
+    def product_pricing(self) -> PageLoader[tuple[int, str | None, str | None], PricedProduct | None]:
         return self.scope.product_pricing
 
     @property
-    def price_summaries(self) -> Loader[tuple[int, str | None, str | None], PriceSummary | None]:
+    def price_summaries(self) -> PageLoader[tuple[int, str | None, str | None], PriceSummary | None]:
         return self.scope.price_summaries
 
 

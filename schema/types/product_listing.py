@@ -138,12 +138,12 @@ async def prefetch_node_fields(info: Info, product_ids: list[int]) -> None:
     pending: list[Awaitable[object]] = []
     loaders = info.context.loaders
     if "thumbnail" in wanted or "images" in wanted:
-        pending.append(loaders.images_by_product.load_many(product_ids))
+        pending.append(loaders.images_by_product.prefetch(product_ids))
     if "category" in wanted:
         pending.append(loaders.category_tree.get())
     for arguments in wanted.get("pricing", []):
         channel, country = arguments.get("channel"), arguments.get("country")
-        pending.append(info.context.price_summaries.load_many([(pid, channel, country) for pid in product_ids]))
+        pending.append(info.context.price_summaries.prefetch([(pid, channel, country) for pid in product_ids]))
     await asyncio.gather(*pending, return_exceptions=True)
 
 
