@@ -139,6 +139,10 @@ async def seed_catalog(database: Database, *, products: int, seed: int = 42) -> 
     """Add `products` generated products (deterministic for a given seed), in one transaction."""
     rng = random.Random(seed)
     async with database.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # The products are generated inside the transaction, between its first statements and its inserts: at
+            # 100,000 products on a busy machine that exceeds the API's idle-in-transaction limit (data/database.py).
+            await conn.execute(text("SET LOCAL idle_in_transaction_session_timeout = 0"))
         category_tops, roots = await _ensure_categories(conn)
         category_ids = sorted(category_tops)
         await ensure_pricing(conn, top_categories=roots)
