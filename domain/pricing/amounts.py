@@ -1,9 +1,9 @@
 """Arithmetic on money for pricing; the only module of the engine that rounds.
 
-Every derived amount (a percentage off, a tax) goes through `domain.shared.money.round_money` here, once, on a
-line's amount: half-up to the currency's minor unit. Everything else is sums and differences of rounded amounts,
-which stay exact. Fixed amounts split across lines go through `allocate`, which never rounds: it hands out whole
-minor units so the parts add up to the amount exactly.
+Every derived amount (a percentage off, a tax) is rounded here, once, on a line's amount, by `Money.derive`
+(`domain.shared.money.round_money`: half-up to the currency's minor unit). Everything else is sums and differences
+of rounded amounts, which stay exact. Fixed amounts split across lines go through `allocate`, which never rounds:
+it hands out whole minor units so the parts add up to the amount exactly.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from domain.pricing.model import Percentage
-from domain.shared.money import Money, minor_unit_exponent, round_money
+from domain.shared.money import Money, minor_unit_exponent
 
 
 def percent_of(amount: Money, percent: Percentage) -> Money:
     """Return `percent` of the amount, rounded half-up to the minor unit."""
-    return Money(round_money(amount.amount * percent.value / 100, amount.currency), amount.currency)
+    return amount.derive(amount.amount * percent.value / 100)
 
 
 def tax_on_net(net: Money, rate: Percentage) -> Money:
@@ -27,8 +27,7 @@ def tax_on_net(net: Money, rate: Percentage) -> Money:
 
 def tax_within_gross(gross: Money, rate: Percentage) -> Money:
     """Return the tax contained in a gross amount, rounded half-up."""
-    share = gross.amount * rate.value / (100 + rate.value)
-    return Money(round_money(share, gross.currency), gross.currency)
+    return gross.derive(gross.amount * rate.value / (100 + rate.value))
 
 
 def sum_money(amounts: Iterable[Money], currency: str) -> Money:

@@ -66,7 +66,8 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        _check_currency(self.currency)
+        if self.currency not in _CHECKED:  # a code seen before needs no call (Money is built on every hot path)
+            _check_currency(self.currency)
         if not isinstance(self.amount, Decimal):
             raise TypeError("Money.amount must be a Decimal, never a float")
         if not self.amount.is_finite():
@@ -109,7 +110,13 @@ class Money:
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, float):
             raise TypeError("Money is never multiplied by a float")
-        return Money(round_money(self.amount * factor, self.currency), self.currency)
+        return self.derive(self.amount * factor)
+
+    def derive(self, exact: Decimal) -> Money:
+        """Return an amount computed from this one (a share, a tax), rounded to the currency's minor unit."""
+        if not exact.is_finite():
+            raise InvalidAmount(f"{exact} is not an amount of money.", field="amount")
+        return _checked(round_money(exact, self.currency), self.currency)  # the currency is this one's: checked
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)

@@ -249,3 +249,17 @@ def test_an_amount_that_is_not_a_finite_number_is_refused(amount: str) -> None:
 
 def test_a_negative_amount_that_rounds_to_zero_is_plain_zero() -> None:
     assert str(Money.of("-0.001", "USD").amount) == "0.00"
+
+
+@given(amounts, st.sampled_from(CURRENCIES))
+def test_derive_is_the_exact_amount_rounded_in_this_currency(exact: Decimal, currency: str) -> None:
+    derived = Money.zero(currency).derive(exact)
+
+    assert derived == Money.of(exact, currency)
+    assert str(derived.amount) == str(Money.of(exact, currency).amount)  # the same places, no "-0.00"
+
+
+@pytest.mark.parametrize("exact", [Decimal("Infinity"), Decimal("-Infinity"), Decimal("NaN")])
+def test_derive_refuses_an_amount_that_is_not_a_finite_number(exact: Decimal) -> None:
+    with pytest.raises(InvalidAmount):
+        Money.of("1.00", "USD").derive(exact)
