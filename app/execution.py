@@ -199,7 +199,10 @@ def _inline_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
 def _type_checked(object_type: GraphQLObjectType, value: Any) -> bool:
     """Whether `value` passes the object type's `is_type_of` (Strawberry's, which ignores its `info`), if any."""
     check = object_type.is_type_of
-    return check is None or check(value, cast("Any", None)) is True
+    return check is None or check(value, _NO_INFO) is True
+
+
+_NO_INFO: Any = None  # what `_type_checked` passes as the resolve info Strawberry's checks do not read
 
 
 # Strawberry's wrapper of a plain resolver (`GraphQLCoreConverter.from_resolver`), the only resolve function replaced.
@@ -623,11 +626,11 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
     def _complete(self, plan: _OperationPlan, selection: _Selection, source: Any, path: Path) -> Any:
         """Complete an object of a planned selection: in one pass when the whole subtree is plain attributes with
         ordinary values, otherwise field by field."""
-        compiled = selection.compiled
+        compiled: Any = selection.compiled  # a `Completer`, None, or `_UNCOMPILED` (no `cast`: a call per object)
         if compiled is _UNCOMPILED:
             compiled = plan.compiled(self, selection)
         if compiled is not None:
-            completed = cast("Completer", compiled)(source)
+            completed = compiled(source)
             if completed is not SLOW:
                 return completed
         return self._run_selection(selection, source, path)
@@ -657,6 +660,9 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                         result = plan.leaf(value) if value is not None else None if plan.nullable else SLOW
                     except Exception:
                         result = SLOW  # graphql-core reads it again and reports the error on its path
+                    if result is not SLOW:
+                        results[name] = result  # a completed scalar (or null): never awaitable
+                        continue
                 else:
                     result = self._lean_field(plan, parent_type, source, step.details, path, name, position_context)
                 if result is SLOW:
@@ -854,6 +860,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             if operation is None or position_context is not None
             else operation.selection(self, object_type, field_details_list)
         )
+        planned: Any = operation  # set wherever `selection` is (cast once, not per item)
         completed: list[Any] = []
         awaitable_indices: list[int] = []
         try:
@@ -861,7 +868,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                 item_path = field_path.add_key(index, None)
                 try:
                     if selection is not None:
-                        result = self._complete(cast("_OperationPlan", operation), selection, item, item_path)
+                        result = self._complete(planned, selection, item, item_path)
                     else:
                         result = self.collect_and_execute_subfields(
                             object_type, field_details_list, item_path, item, position_context

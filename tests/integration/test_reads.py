@@ -23,7 +23,7 @@ from data.demo import seed_catalog
 from data.product_details import fetch_product_details
 from data.product_listing import fetch_product_slice
 from data.reads import ConnectionReads, RowSource
-from data.tables import products
+from data.tables import product_channel_listings, products
 from data.whole_tables import PARTS
 from data.whole_tables_sql import fetch_json
 from domain.catalog.attributes import NumberRange
@@ -154,6 +154,22 @@ async def test_columns_are_converted_as_sqlalchemy_converts_them(container: Cont
     if container.database.dialect == "postgresql":  # asyncpg gives a Decimal: the type's processor made it a float
         assert type(direct[0].as_float) is float
     assert direct[0][1] == direct[0].slug == through_sqlalchemy[0].slug
+
+
+async def test_timestamps_and_amounts_come_as_aware_utc_datetimes_and_exact_decimals(container: Container) -> None:
+    # On PostgreSQL asyncpg's own values are kept for these columns (no conversion): they must already be what the
+    # column types promise.
+    await seed_catalog(container.database, products=3, seed=5)
+    statement = select(products.c.created_at, products.c.updated_at, product_channel_listings.c.min_price).join(
+        product_channel_listings, product_channel_listings.c.product_id == products.c.id
+    )
+
+    direct, through_sqlalchemy = await _both(container, lambda reads: reads.rows(statement))
+
+    assert direct and [tuple(row) for row in direct] == [tuple(row) for row in through_sqlalchemy]
+    for row in direct:
+        assert row.created_at.tzinfo is UTC and row.updated_at.tzinfo is UTC
+        assert type(row.min_price) is Decimal and row.min_price == row.min_price.quantize(Decimal("0.0001"))
 
 
 async def test_each_statement_is_told_to_the_listeners(container: Container) -> None:
