@@ -7,6 +7,7 @@ session or connection must never be shared between concurrent tasks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -62,22 +63,38 @@ class BatchLoader(DataLoader[K, T]):
         return found if found is not None else super().load(key)
 
     async def prefetch(self, keys: Iterable[K]) -> None:
-        """Load every key not cached yet in one call of the batch function; a failure is left in the keys'
-        futures for whoever loads them, as after `load`."""
+        """Load every key not cached yet in one call of the batch function. Errors are left as `load` leaves
+        them: a key's own error in its future; a failed call fails the futures waiting and is not cached, so that
+        a later `load` tries again."""
         missing = [key for key in dict.fromkeys(keys) if key not in self._cache]
         if not missing:
             return
         futures = [self.loop.create_future() for _ in missing]
         self._cache.update(zip(missing, futures, strict=True))  # a `load` of one meanwhile waits for this call
-        values: list[T | Exception]
         try:
             values = list(await self.batch_load_fn(missing))
             if len(values) != len(missing):
                 raise TypeError(f"the batch function returned {len(values)} values for {len(missing)} keys")
-        except Exception as error:  # every key's load fails with it, as after aiodataloader's dispatch
-            values = [error] * len(missing)
+        except Exception as error:  # as aiodataloader's failed dispatch: every waiting load fails, none is kept
+            for key, future in zip(missing, futures, strict=True):
+                self._cache.pop(key, None)
+                _settle(future, error)
+            return
         for future, value in zip(futures, values, strict=True):
             _settle(future, value)
+
+    async def settle(self, keys: Iterable[K]) -> None:
+        """Load the keys with this turn's other loads (one batch for the fields of many objects) and wait until
+        they are loaded: a field that loads one of them afterwards finds its value at once, with no await.
+        Errors are left as `load` leaves them."""
+        futures = [self.load(key) for key in dict.fromkeys(keys)]
+        for future in futures:
+            if not future.done():  # the first waits for the batch; the batch settles the others with it
+                with contextlib.suppress(Exception):
+                    await future
+        for future in futures:
+            if future.done() and not future.cancelled():
+                future.exception()  # retrieved: an error no field asks for again is not logged as lost
 
     def prime_many(self, values: Mapping[K, T]) -> None:
         """Cache known values, keeping any a key already has (as `prime` does)."""
@@ -103,7 +120,7 @@ class Loaders:
     variants_by_product: DataLoader[int, list[ProductVariant]]
     variant_by_id: DataLoader[int, ProductVariant | None]
     images_by_product: BatchLoader[int, list[ProductImage]]
-    stock_by_variant: DataLoader[int, StockLevel | None]
+    stock_by_variant: BatchLoader[int, StockLevel | None]
     category_tree: Once[CategoryTree]
     attribute_values: DataLoader[int, list[AttributeValue]]
     translation: DataLoader[tuple[int, str], ProductTranslation | None]
@@ -287,7 +304,7 @@ def build_loaders(database: Database, cached: ReadThrough) -> Loaders:
         variants_by_product=DataLoader(variants),
         variant_by_id=DataLoader(variants_by_id),
         images_by_product=images_by_product,
-        stock_by_variant=DataLoader(stock),
+        stock_by_variant=BatchLoader(stock),
         category_tree=Once(category_tree),
         attribute_values=DataLoader(attribute_values),
         translation=DataLoader(translation),

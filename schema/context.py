@@ -38,6 +38,9 @@ class PageLoader(Loader[K, V], Protocol[K, V]):
     async def prefetch(self, keys: Iterable[K]) -> None:
         """Load the keys not loaded yet in one batch, for the `load`s that follow; errors wait in their keys."""
 
+    async def settle(self, keys: Iterable[K]) -> None:
+        """Load the keys with this turn's other loads, and wait until they are loaded; errors wait in their keys."""
+
 
 class Memo(Protocol[M]):
     def get(self) -> Awaitable[M]: ...
@@ -59,7 +62,7 @@ class LoaderSet(Protocol):
     def images_by_product(self) -> PageLoader[int, list[ProductImage]]: ...
 
     @property
-    def stock_by_variant(self) -> Loader[int, StockLevel | None]: ...
+    def stock_by_variant(self) -> PageLoader[int, StockLevel | None]: ...
 
     @property
     def category_tree(self) -> Memo[CategoryTree]: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Final, TypeVar, cast
 
 import strawberry
 
@@ -29,6 +29,7 @@ from schema.relay import (
 from schema.types.attributes import ProductAttribute
 from schema.types.money import Money, PriceRange
 from schema.types.pricing import ProductPricing, VariantPricing
+from schema.types.selections import Wanted, item_fields
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -220,7 +221,20 @@ class Product(Node):
         def build(found: Sequence[model.ProductVariant]) -> list[ProductVariant]:
             return [ProductVariant.from_domain(v) for v in found[: max(0, min(first, NESTED_LIMIT))]]
 
-        return now_or_later(info.context.loaders.variants_by_product.load(self.db_id), build)
+        loaded = info.context.loaders.variants_by_product.load(self.db_id)
+        wanted = item_fields(info)
+        if not _LOADED_VARIANT_FIELDS.intersection(wanted):
+            return now_or_later(loaded, build)
+
+        async def with_their_fields() -> list[ProductVariant]:
+            # What the variants' fields load is loaded with them, for all of the page's products together: each
+            # variant's `quantityAvailable`, `isInStock` and `pricing` then finds its value without an await
+            # (three coroutines and their tasks per variant, otherwise).
+            found = build(await loaded)
+            await _settle_variant_fields(info, self.db_id, found, wanted)
+            return found
+
+        return cast(list[ProductVariant], with_their_fields())
 
     @strawberry.field(description=f"The product's images, in display order (at most {NESTED_LIMIT}).")
     def images(
@@ -263,6 +277,21 @@ class Product(Node):
         # The product's own flag, kept by every stock write: no variant or stock read, nothing to await.
         info.context.loaders.note_availability_read()
         return self.domain.in_stock
+
+
+_LOADED_VARIANT_FIELDS: Final = frozenset({"quantityAvailable", "isInStock", "pricing", "price"})
+
+
+async def _settle_variant_fields(info: Info, product_id: int, found: list[ProductVariant], wanted: Wanted) -> None:
+    pending: list[Awaitable[None]] = []
+    if "quantityAvailable" in wanted or "isInStock" in wanted:
+        pending.append(info.context.loaders.stock_by_variant.settle([v.db_id for v in found]))
+    keys = [(product_id, a.get("channel"), a.get("country")) for a in wanted.get("pricing", [])]
+    if "price" in wanted:
+        keys.append((product_id, None, None))
+    if keys:
+        pending.append(info.context.product_pricing.settle(keys))
+    await asyncio.gather(*pending)  # `settle` leaves errors to the fields: it does not raise
 
 
 def _first_image(found: list[model.ProductImage]) -> ProductImage | None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from decimal import Decimal
-from typing import Any
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from domain.catalog import model
 from domain.catalog.facets import Facets
@@ -19,6 +17,7 @@ from schema.relay import Connection, edges_of, page_info_of
 from schema.types.attributes import Attribute, AttributeChoice
 from schema.types.catalog import Category, Product
 from schema.types.money import Money
+from schema.types.selections import node_fields
 
 
 @strawberry.type(description="How many of the listing's products are in a category or its subcategories.")
@@ -108,7 +107,7 @@ def page_relations(info: Info) -> model.PageRelations:
     """Return what the connection's nodes select that the page's statement can read with them: their images
     (`thumbnail`, `images`) and their prices in one channel (the first `pricing` selection's; a second channel is
     loaded after the page, as everything is on SQLite)."""
-    wanted = _node_fields(info.selected_fields[0].selections) if info.selected_fields else {}
+    wanted = node_fields(info)
     pricing = wanted.get("pricing")
     return model.PageRelations(
         images="thumbnail" in wanted or "images" in wanted,
@@ -134,7 +133,7 @@ async def prefetch_node_fields(info: Info, product_ids: list[int]) -> None:
     """
     if not product_ids:
         return
-    wanted = _node_fields(info.selected_fields[0].selections) if info.selected_fields else {}
+    wanted = node_fields(info)
     pending: list[Awaitable[object]] = []
     loaders = info.context.loaders
     if "thumbnail" in wanted or "images" in wanted:
@@ -145,26 +144,6 @@ async def prefetch_node_fields(info: Info, product_ids: list[int]) -> None:
         channel, country = arguments.get("channel"), arguments.get("country")
         pending.append(info.context.price_summaries.prefetch([(pid, channel, country) for pid in product_ids]))
     await asyncio.gather(*pending, return_exceptions=True)
-
-
-def _node_fields(selections: Sequence[Selection], *, inside_node: bool = False) -> dict[str, list[dict[str, Any]]]:
-    """Return the fields selected on the connection's nodes (`edges { node }` or `nodes`), with their arguments."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    for selection in selections:
-        if isinstance(selection, (FragmentSpread, InlineFragment)):
-            nested = _node_fields(selection.selections, inside_node=inside_node)
-        elif not isinstance(selection, SelectedField):
-            continue
-        elif inside_node:
-            found.setdefault(selection.name, []).append(dict(selection.arguments))
-            continue
-        elif selection.name in ("edges", "node", "nodes"):
-            nested = _node_fields(selection.selections, inside_node=selection.name in ("node", "nodes"))
-        else:
-            continue
-        for name, arguments in nested.items():
-            found.setdefault(name, []).extend(arguments)
-    return found
 
 
 def to_product_connection(page: Page[model.Product], criteria: model.ProductCriteria) -> ProductConnection:

@@ -141,6 +141,38 @@ async def test_a_cold_category_listing_costs_the_same_statements_whatever_its_si
         assert few == many == 4  # the small tables, the page, images, the stored price summaries
 
 
+LISTING_WITH_VARIANTS = """
+query($slug: String!, $first: Int!) {
+  category(slug: $slug) {
+    products(first: $first) {
+      edges { node {
+        name
+        variants { sku quantityAvailable isInStock pricing(channel: "us") { price { gross { amount } } } }
+      } }
+    }
+  }
+}
+"""
+
+
+async def test_a_listing_of_variants_with_stock_and_prices_costs_the_same_statements_whatever_its_size(
+    cold: Container,
+) -> None:
+    # Each product's `variants` loads its variants' stock and prices with the other products' (one batch each).
+    await _catalog(cold, 30)
+
+    few, small = await _read(cold, LISTING_WITH_VARIANTS, {"slug": "coats", "first": 3})
+    many, large = await _read(cold, LISTING_WITH_VARIANTS, {"slug": "coats", "first": 30})
+
+    nodes = [e["node"] for e in large["category"]["products"]["edges"]]
+    assert len(small["category"]["products"]["edges"]) == 3
+    assert len(nodes) == 30
+    for node in nodes:
+        assert [(v["quantityAvailable"], v["isInStock"]) for v in node["variants"]] == [(5, True), (0, False)]
+        assert [v["pricing"]["price"]["gross"]["amount"] for v in node["variants"]] == ["100.00", "120.00"]
+    assert few == many
+
+
 async def test_a_listing_whose_summaries_are_out_of_date_reads_the_prices_with_one_statement_more(
     cold: Container,
 ) -> None:

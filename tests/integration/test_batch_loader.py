@@ -59,25 +59,37 @@ async def test_an_error_for_one_key_fails_that_keys_load_only() -> None:
         await loader.load(3)
 
 
-async def test_a_failed_batch_fails_every_keys_load_and_prefetch_does_not_raise() -> None:
-    loader = BatchLoader(Source().load)
+async def test_a_failed_batch_is_not_cached_so_the_loads_that_follow_try_again() -> None:
+    # As aiodataloader's own dispatch: a failed batch fails the loads waiting for it, and keeps nothing.
+    source = Source()
+    loader = BatchLoader(source.load)
 
-    await loader.prefetch([12, 13])
+    waiting = asyncio.ensure_future(loader.prefetch([12, 13]))
+    await asyncio.sleep(0)
+    during = loader.load(12)
+    await waiting
 
-    for key in (12, 13):
-        with pytest.raises(RuntimeError, match="the database is gone"):
-            await loader.load(key)
+    with pytest.raises(RuntimeError, match="the database is gone"):
+        await during
+    assert await loader.load(12) == "value 12"
+    with pytest.raises(RuntimeError, match="the database is gone"):
+        await loader.load(13)
+    assert source.calls == [[12, 13], [12], [13]]
 
 
-async def test_a_batch_with_the_wrong_number_of_values_fails_every_key() -> None:
+async def test_a_batch_with_the_wrong_number_of_values_fails_the_loads_waiting_for_it() -> None:
     async def short(keys: list[int]) -> list[str]:
+        await asyncio.sleep(0)
         return ["only one"]
 
     loader = BatchLoader(short)
-    await loader.prefetch([1, 2])
+    waiting = asyncio.ensure_future(loader.prefetch([1, 2]))
+    await asyncio.sleep(0)
+    during = loader.load(2)
+    await waiting
 
     with pytest.raises(TypeError, match="returned 1 values for 2 keys"):
-        await loader.load(2)
+        await during
 
 
 async def test_a_load_during_a_prefetch_waits_for_it_rather_than_loading_again() -> None:
@@ -114,3 +126,28 @@ async def test_prime_many_keeps_a_value_a_key_already_has() -> None:
     assert await loader.load(2) == "value 2"
     assert await loader.load(4) == "primed 4"
     assert source.calls == [[2]]
+
+
+async def test_settles_of_one_turn_share_one_batch_and_leave_their_values_loaded() -> None:
+    source = Source()
+    loader = BatchLoader(source.load)
+
+    await asyncio.gather(loader.settle([2, 4]), loader.settle([4, 6]), loader.settle([]))
+
+    assert source.calls == [[2, 4, 6]]
+    assert all(loader.load(k).done() for k in (2, 4, 6))
+    assert [loader.load(k).result() for k in (2, 4, 6)] == ["value 2", "value 4", "value 6"]
+
+
+async def test_settle_leaves_errors_as_load_leaves_them() -> None:
+    source = Source()
+    loader = BatchLoader(source.load)
+
+    await loader.settle([2, 3])
+    await loader.settle([12, 13])
+
+    assert await loader.load(2) == "value 2"
+    with pytest.raises(NotFound, match="no 3"):
+        await loader.load(3)  # a key's own error is kept
+    assert await loader.load(12) == "value 12"  # a failed batch is not: loaded again
+    assert source.calls == [[2, 3], [12, 13], [12]]

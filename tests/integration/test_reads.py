@@ -166,10 +166,13 @@ async def test_timestamps_and_amounts_come_as_aware_utc_datetimes_and_exact_deci
 
     direct, through_sqlalchemy = await _both(container, lambda reads: reads.rows(statement))
 
-    assert direct and [tuple(row) for row in direct] == [tuple(row) for row in through_sqlalchemy]
+    assert direct
+    assert [tuple(row) for row in direct] == [tuple(row) for row in through_sqlalchemy]
     for row in direct:
-        assert row.created_at.tzinfo is UTC and row.updated_at.tzinfo is UTC
-        assert type(row.min_price) is Decimal and row.min_price == row.min_price.quantize(Decimal("0.0001"))
+        assert row.created_at.tzinfo is UTC
+        assert row.updated_at.tzinfo is UTC
+        assert type(row.min_price) is Decimal
+        assert row.min_price == row.min_price.quantize(Decimal("0.0001"))
 
 
 async def test_each_statement_is_told_to_the_listeners(container: Container) -> None:
