@@ -78,12 +78,16 @@ class Money:
         """Build rounded money from an exact amount (a `str` or `int` is parsed exactly)."""
         if isinstance(amount, float):
             raise TypeError("Money never takes a float")
+        if currency not in _CHECKED:
+            _check_currency(currency)
         try:
             exact = Decimal(amount)
             rounded = round_money(exact, currency) if exact.is_finite() else exact
         except ArithmeticError as exc:  # malformed text, or too large to hold at the currency's precision
             raise InvalidAmount(f"{amount!r} is not an amount of money.", field="amount") from exc
-        return cls(rounded, currency)
+        if not rounded.is_finite():
+            raise InvalidAmount(f"{rounded} is not an amount of money.", field="amount")
+        return _checked(rounded, currency) if cls is Money else cls(rounded, currency)  # checked: no `__post_init__`
 
     @classmethod
     def zero(cls, currency: str) -> Money:
