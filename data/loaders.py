@@ -78,10 +78,15 @@ class BatchLoader(DataLoader[K, T]):
         except Exception as error:  # as aiodataloader's failed dispatch: every waiting load fails, none is kept
             for key, future in zip(missing, futures, strict=True):
                 self._cache.pop(key, None)
-                _settle(future, error)
+                _resolve(future, error)
             return
+        except BaseException:  # cancelled: so are the loads waiting for it, and nothing is kept
+            for key, future in zip(missing, futures, strict=True):
+                self._cache.pop(key, None)
+                future.cancel()
+            raise
         for future, value in zip(futures, values, strict=True):
-            _settle(future, value)
+            _resolve(future, value)
 
     async def settle(self, keys: Iterable[K]) -> None:
         """Load the keys with this turn's other loads (one batch for the fields of many objects) and wait until
@@ -105,7 +110,7 @@ class BatchLoader(DataLoader[K, T]):
                 future.set_result(value)
 
 
-def _settle(future: asyncio.Future[T], value: T | Exception) -> None:
+def _resolve(future: asyncio.Future[T], value: T | Exception) -> None:
     if isinstance(value, Exception):
         future.set_exception(value)
         future.exception()  # retrieved: a key no field reads again must not be logged as a lost error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
@@ -12,14 +12,36 @@ from schema.context import Info
 Wanted = dict[str, list[dict[str, Any]]]  # field name -> the arguments of each time it is selected
 
 
+# Kept per context: a websocket connection's context serves many operations, so its memo is bounded.
+MAX_REMEMBERED = 256
+
+
 def item_fields(info: Info) -> Wanted:
     """Return the fields selected on the objects a list field returns (fragments spread), with their arguments."""
-    return _fields(info.selected_fields[0].selections, inside=True) if info.selected_fields else {}
+    return _remembered(info, inside=True)
 
 
 def node_fields(info: Info) -> Wanted:
     """Return the fields selected on a connection's nodes (`edges { node }` or `nodes`), with their arguments."""
-    return _fields(info.selected_fields[0].selections, inside=False) if info.selected_fields else {}
+    return _remembered(info, inside=False)
+
+
+def _remembered(info: Info, *, inside: bool) -> Wanted:
+    """Work the selection out once per field of an execution: every object under a list (each product of a page
+    for its `variants`) has the same one. A field is named by its execution (the operation, and the variables'
+    values, which arguments may take) and its response path without the list indices (aliases are in the path, so
+    two fields with different selections never share a name)."""
+    memo = info.context.selections
+    operation, variables = info.operation, info.variable_values  # by identity: a syntax tree's hash walks it all
+    key = (inside, id(operation), id(variables), *(k for k in info.path.as_list() if not isinstance(k, int)))
+    entry = memo.get(key)
+    if entry is not None and entry[0] is operation and entry[1] is variables:
+        return cast(Wanted, entry[2])
+    found = _fields(info.selected_fields[0].selections, inside=inside) if info.selected_fields else {}
+    if len(memo) >= MAX_REMEMBERED:
+        memo.clear()
+    memo[key] = (operation, variables, found)
+    return found
 
 
 def _fields(selections: Sequence[Selection], *, inside: bool) -> Wanted:

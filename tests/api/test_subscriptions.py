@@ -371,3 +371,25 @@ async def test_an_invalid_id_arrives_as_errors_then_complete_for_each_subscriber
             assert message["payload"]["errors"][0]["extensions"]["code"] == "INVALID_ID"
             assert await _receive(ws) == {"id": operation_id, "type": "complete"}
         await _wait_for_hub(hub, subscribers=0, feeds=0)
+
+
+async def test_one_connections_queries_with_other_variables_get_their_own_answers(server: str) -> None:
+    # What a field's selection asks for is worked out once per execution (here the variants' prices in a country,
+    # loaded before the variants are returned): each query on the connection gets its own variables' prices.
+    query = (
+        'query($country: String) { product(slug: "tote") { variants { sku quantityAvailable '
+        'pricing(channel: "us", country: $country) { price { net { amount } gross { amount } } } } } }'
+    )
+    async with httpx.AsyncClient(base_url=f"http://{server}") as client:
+        expected = {
+            country: (await client.post("/graphql", json={"query": query, "variables": {"country": country}})).json()
+            for country in ("US", "DE")
+        }
+    assert expected["US"] != expected["DE"]
+
+    async with _connection(server) as ws:
+        for n, country in enumerate(("US", "DE", "US")):
+            payload = {"query": query, "variables": {"country": country}}
+            await ws.send(json.dumps({"id": f"q{n}", "type": "subscribe", "payload": payload}))
+            assert await _receive(ws) == {"id": f"q{n}", "type": "next", "payload": expected[country]}
+            assert await _receive(ws) == {"id": f"q{n}", "type": "complete"}
