@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,15 @@ class Source:
         if 13 in keys:
             raise RuntimeError("the database is gone")
         return [NotFound(f"no {k}") if k % 2 else f"value {k}" for k in keys]
+
+
+async def _load_during_prefetch(loader: BatchLoader[int, Any], keys: list[int], key: int) -> Any:
+    """Load `key` while a prefetch of `keys` waits for its batch; return that load, once the prefetch is done."""
+    prefetching = asyncio.ensure_future(loader.prefetch(keys))
+    await asyncio.sleep(0)
+    during = loader.load(key)
+    await prefetching
+    return during
 
 
 async def test_prefetch_loads_the_missing_keys_in_one_call_and_loads_then_read_them() -> None:
@@ -64,10 +74,7 @@ async def test_a_failed_batch_is_not_cached_so_the_loads_that_follow_try_again()
     source = Source()
     loader = BatchLoader(source.load)
 
-    waiting = asyncio.ensure_future(loader.prefetch([12, 13]))
-    await asyncio.sleep(0)
-    during = loader.load(12)
-    await waiting
+    during = await _load_during_prefetch(loader, [12, 13], 12)
 
     with pytest.raises(RuntimeError, match="the database is gone"):
         await during
@@ -82,11 +89,7 @@ async def test_a_batch_with_the_wrong_number_of_values_fails_the_loads_waiting_f
         await asyncio.sleep(0)
         return ["only one"]
 
-    loader = BatchLoader(short)
-    waiting = asyncio.ensure_future(loader.prefetch([1, 2]))
-    await asyncio.sleep(0)
-    during = loader.load(2)
-    await waiting
+    during = await _load_during_prefetch(BatchLoader(short), [1, 2], 2)
 
     with pytest.raises(TypeError, match="returned 1 values for 2 keys"):
         await during
@@ -96,12 +99,9 @@ async def test_a_load_during_a_prefetch_waits_for_it_rather_than_loading_again()
     source = Source()
     loader = BatchLoader(source.load)
 
-    prefetching = asyncio.ensure_future(loader.prefetch([2, 4]))
-    await asyncio.sleep(0)  # the prefetch is waiting for its batch
-    value = await loader.load(4)
-    await prefetching
+    during = await _load_during_prefetch(loader, [2, 4], 4)
 
-    assert value == "value 4"
+    assert await during == "value 4"
     assert source.calls == [[2, 4]]
 
 
