@@ -18,6 +18,7 @@ import importlib
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -54,12 +55,15 @@ async def _keys(container: Container) -> tuple[list[str], list[str]]:
         return list(products), list(categories)
 
 
-def _requests(name: str, slugs: list[str], categories: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def _requests(
+    name: str, slugs: list[str], categories: list[str], query: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return the workload's requests; with `query`, that document instead of the workload's, with its variables."""
     if name == "W1":
-        return [(workloads.PRODUCT_PAGE, {"slug": s}) for s in slugs]
+        return [(query or workloads.PRODUCT_PAGE, {"slug": s}) for s in slugs]
     if name == "W2":
-        return [(workloads.CATEGORY_LISTING, {"slug": s}) for s in categories]
-    return [(workloads.SEARCH, {"text": w}) for w in workloads.SEARCH_CANDIDATES[:3]]
+        return [(query or workloads.CATEGORY_LISTING, {"slug": s}) for s in categories]
+    return [(query or workloads.SEARCH, {"text": w}) for w in workloads.SEARCH_CANDIDATES[:3]]
 
 
 async def _export(send: Send) -> None:
@@ -70,14 +74,20 @@ async def _export(send: Send) -> None:
 
 
 async def _measure(
-    name: str, send: Send, slugs: list[str], categories: list[str], count: int, warmup: int | None = None
+    name: str,
+    send: Send,
+    slugs: list[str],
+    categories: list[str],
+    count: int,
+    warmup: int | None = None,
+    query: str | None = None,
 ) -> list[float]:
     """Return the CPU milliseconds of each of `count` requests (of whole exports, for `export`), after `warmup`
     untimed ones (by default a sixth as many, at least 3)."""
     if name == "export":
         run: Callable[[int], Awaitable[object]] = lambda _: _export(send)  # noqa: E731
     else:
-        requests = _requests(name, slugs, categories)
+        requests = _requests(name, slugs, categories, query)
         run = lambda i: send(*requests[i % len(requests)], False)  # noqa: E731
     for i in range(max(3, count // 6) if warmup is None else warmup):  # statement caches, decoded small tables…
         await run(i)
@@ -120,7 +130,8 @@ async def main(options: argparse.Namespace) -> None:
             await _profile(options.profile, send, slugs, categories, options.requests)
         else:
             for name in options.only:
-                cpu = await _measure(name, send, slugs, categories, options.requests, options.warmup)
+                query = options.query.read_text() if options.query else None
+                cpu = await _measure(name, send, slugs, categories, options.requests, options.warmup, query)
                 if not cpu:
                     continue
                 unit = f"per export of {EXPORT_PAGES} pages" if name == "export" else "per request"
@@ -147,6 +158,12 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, help="untimed requests first (default: a sixth of --requests, ≥ 3)")
     parser.add_argument("--only", type=lambda v: [p for p in v.split(",") if p], default=list(WORKLOADS))
     parser.add_argument("--profile", choices=WORKLOADS, help="print a pyinstrument profile of one workload instead")
+    parser.add_argument(
+        "--query",
+        type=Path,
+        help="send this GraphQL document instead of the workload's, with the workload's variables (W1-W3): e.g. W2 "
+        "without one field, to see what that field costs",
+    )
     return parser.parse_args()
 
 

@@ -42,7 +42,7 @@ def instructions_of(command: list[str], *, env: dict[str, str] | None = None, cw
     return int(found.group(1).replace(",", ""))
 
 
-def count(database: str, workload: str, requests: int, app_dir: Path | None) -> int:
+def count(database: str, workload: str, requests: int, app_dir: Path | None, query: Path | None = None) -> int:
     """Return the instructions the whole in-process run executed (start-up, warm-up and `requests` requests)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same hashes, the same dict layouts, run after run
     if app_dir is not None:  # that checkout's packages first: its app, this script
@@ -51,13 +51,15 @@ def count(database: str, workload: str, requests: int, app_dir: Path | None) -> 
         sys.executable, str(_INPROCESS), "--database", database, "--only", workload,
         "--requests", str(requests), "--warmup", str(WARMUP),
     ]  # fmt: skip
+    if query is not None:
+        command += ["--query", str(query.resolve())]
     return instructions_of(command, env=env, cwd=app_dir)
 
 
-def per_request(database: str, workload: str, requests: int, app_dir: Path | None) -> float:
+def per_request(database: str, workload: str, requests: int, app_dir: Path | None, query: Path | None = None) -> float:
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        base = pool.submit(count, database, workload, 0, app_dir)
-        timed = pool.submit(count, database, workload, requests, app_dir)
+        base = pool.submit(count, database, workload, 0, app_dir, query)
+        timed = pool.submit(count, database, workload, requests, app_dir, query)
         return (timed.result() - base.result()) / requests
 
 
@@ -67,11 +69,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=30, help="requests counted per workload (default 30)")
     parser.add_argument("--only", type=lambda v: [p for p in v.split(",") if p], default=list(WORKLOADS))
     parser.add_argument("--app-dir", type=Path, help="checkout whose code to count (default: this one)")
+    parser.add_argument("--query", type=Path, help="a GraphQL document to send instead of the workload's (W1-W3)")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: apt-get install valgrind")
     for workload in args.only:
-        instructions = per_request(args.database, workload, args.requests, args.app_dir)
+        instructions = per_request(args.database, workload, args.requests, args.app_dir, args.query)
         unit = "per export of 5 pages" if workload == "export" else "per request"
         print(f"{workload:7} {instructions / 1e6:8.2f} M instructions {unit}", flush=True)
 
