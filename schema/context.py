@@ -107,7 +107,7 @@ class Context:
     build_scope: Callable[[], RequestScope]
     connection_params: object = None
     _scope: RequestScope | None = field(default=None, init=False, repr=False)
-    # What fields' selections ask for, worked out once per field of the operation rather than once per object
+    # What fields' selections ask for, worked out once per field of an execution rather than once per object
     # (`schema/types/selections.py`): Strawberry converts a selection anew each time `selected_fields` is read.
     selections: dict[tuple[object, ...], tuple[object, object, object]] = field(
         default_factory=dict, init=False, repr=False
