@@ -102,12 +102,12 @@ class BatchLoader(DataLoader[K, T]):
                 future.exception()  # retrieved: an error no field asks for again is not logged as lost
 
     def prime_many(self, values: Mapping[K, T]) -> None:
-        """Cache known values, keeping any a key already has (as `prime` does)."""
+        """Cache known values, keeping any a key already has; an exception is cached as an error (as `prime` does)."""
         cache = self._cache
         for key, value in values.items():
             if key not in cache:
                 future = cache[key] = self.loop.create_future()
-                future.set_result(value)
+                _resolve(future, value)
 
 
 def _resolve(future: asyncio.Future[T], value: T | Exception) -> None:

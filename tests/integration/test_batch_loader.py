@@ -151,3 +151,14 @@ async def test_settle_leaves_errors_as_load_leaves_them() -> None:
         await loader.load(3)  # a key's own error is kept
     assert await loader.load(12) == "value 12"  # a failed batch is not: loaded again
     assert source.calls == [[2, 3], [12, 13], [12]]
+
+
+async def test_prime_many_caches_an_exception_as_the_keys_error_as_prime_does() -> None:
+    source = Source()
+    loader: BatchLoader[int, Any] = BatchLoader(source.load)
+
+    loader.prime_many({2: NotFound("primed as missing")})
+
+    with pytest.raises(NotFound, match="primed as missing"):
+        await loader.load(2)
+    assert source.calls == []
