@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import structlog
+import structlog.testing
 from strawberry.http.ides import get_graphql_ide_html
 
 from app.asgi import YOUNG_COLLECTION_THRESHOLD, create_app
@@ -268,3 +270,21 @@ async def test_the_metrics_time_full_collections_while_the_app_runs(settings: Se
         'python_gc_collections_total{generation="2"}',
     ):
         assert f"\n{name} " in metrics
+
+
+async def test_each_request_is_logged_once_with_its_id_status_and_operation(http: httpx.AsyncClient) -> None:
+    with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+        await http.post(
+            "/graphql",
+            json={"query": "query Shelf { categories(first: 1) { edges { node { name } } } }"},
+            headers={"X-Request-ID": "shelf-1"},
+        )
+        await http.get("/healthz", headers={"X-Request-ID": "health-1"})
+
+    (access,) = [entry for entry in logs if entry["event"] == "http.request"]
+    assert access["request_id"] == "shelf-1"
+    assert access["method"] == "POST"
+    assert access["path"] == "/graphql"
+    assert access["status"] == 200
+    assert access["operation"] == "Shelf"
+    assert access["duration_ms"] >= 0
