@@ -8,11 +8,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from domain.shared.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from schema.context import Info
 from schema.errors import InvalidId
+from schema.types.selections import item_fields
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -49,17 +49,7 @@ def parse_id(value: str, expected: str) -> int:
 
 def page_request(first: int, after: str | None, info: Info | None = None) -> PageRequest:
     """Return the domain's page request; given `info`, count the total only when the query selects it."""
-    count = info is None or any(_selects(field.selections, "totalCount") for field in info.selected_fields)
-    return PageRequest(first=first, after=after, count_total=count)
-
-
-def _selects(selections: Sequence[Selection], name: str) -> bool:
-    for selection in selections:
-        if isinstance(selection, SelectedField) and selection.name == name:
-            return True
-        if isinstance(selection, (FragmentSpread, InlineFragment)) and _selects(selection.selections, name):
-            return True
-    return False
+    return PageRequest(first=first, after=after, count_total=info is None or "totalCount" in item_fields(info))
 
 
 @strawberry.interface(description="An object with a globally unique, opaque ID.")

@@ -17,7 +17,8 @@ MAX_REMEMBERED = 256
 
 
 def item_fields(info: Info) -> Wanted:
-    """Return the fields selected on the objects a list field returns (fragments spread), with their arguments."""
+    """Return the fields selected on the object a field returns, or on each object of the list it returns
+    (fragments spread), with their arguments."""
     return _remembered(info, inside=True)
 
 
@@ -37,7 +38,10 @@ def _remembered(info: Info, *, inside: bool) -> Wanted:
     entry = memo.get(key)
     if entry is not None and entry[0] is operation and entry[1] is variables:
         return cast(Wanted, entry[2])
-    found = _fields(info.selected_fields[0].selections, inside=inside) if info.selected_fields else {}
+    found: Wanted = {}
+    for field in info.selected_fields:  # several when a selection names the field twice: GraphQL merges them
+        for name, arguments in _fields(field.selections, inside=inside).items():
+            found.setdefault(name, []).extend(arguments)
     if len(memo) >= MAX_REMEMBERED:
         memo.clear()
     memo[key] = (operation, variables, found)

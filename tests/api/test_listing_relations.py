@@ -133,3 +133,26 @@ async def test_out_of_date_prices_read_with_the_page_are_priced_again(cold: Cont
     assert stored == before
     nodes = {e["node"]["slug"]: e["node"] for e in stored["category"]["products"]["edges"]}
     assert [nodes[slug] for slug in slugs] == one_by_one
+
+
+async def test_a_connection_selected_twice_under_one_name_answers_every_part(cold: Container) -> None:
+    # GraphQL merges the two `products` fields into one: what either asks for (the total, the prices) is answered.
+    await _catalog(cold)
+    await cold.refresh_stored_prices()
+    merged = """
+    { category(slug: "coats") {
+        products(first: 10) { edges { node { slug } } }
+        products(first: 10) {
+          totalCount
+          edges { node { pricing(channel: "us") { priceRange { start { gross { amount } } } } } }
+        }
+    } }
+    """
+
+    _, data = await _read(cold, merged)
+
+    listing = data["category"]["products"]
+    assert listing["totalCount"] == 4
+    prices = {e["node"]["slug"]: e["node"]["pricing"] for e in listing["edges"]}
+    assert prices["bare"]["priceRange"]["start"]["gross"]["amount"] == "40.00"
+    assert prices["unsold"] is None
