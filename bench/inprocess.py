@@ -44,6 +44,13 @@ async def _keys(container: Container) -> tuple[list[str], list[str]]:
         products = (
             await conn.execute(text("SELECT slug FROM products WHERE is_published ORDER BY id LIMIT 5"))
         ).scalars()
+        slugs = list(products)
+    return slugs, await listing_categories(container)
+
+
+async def listing_categories(container: Container) -> list[str]:
+    """Return up to three categories whose products fill a page of 24 (W2's requests)."""
+    async with container.database.read() as conn:
         categories = (
             await conn.execute(
                 text(
@@ -52,7 +59,21 @@ async def _keys(container: Container) -> tuple[list[str], list[str]]:
                 )
             )
         ).scalars()
-        return list(products), list(categories)
+        return list(categories)
+
+
+def cold_settings(database: str) -> Settings:
+    """The benchmark's cold mode in one process: no cache, no Redis, no background statements."""
+    return Settings(
+        database_url=database,
+        redis_url=None,
+        cache_enabled=False,
+        response_cache_seconds=0,
+        price_refresh_seconds=0,  # no background statements between the counted ones (the seed stored the prices)
+        log_json=False,
+        log_level="warning",
+        staff_tokens=[SecretStr(TOKEN)],
+    )
 
 
 def _requests(
@@ -100,16 +121,7 @@ async def _measure(
 
 
 async def main(options: argparse.Namespace) -> None:
-    settings = Settings(
-        database_url=options.database,
-        redis_url=None,
-        cache_enabled=False,
-        response_cache_seconds=0,
-        price_refresh_seconds=0,  # no background statements between the counted ones (the seed stored the prices)
-        log_json=False,
-        log_level="warning",
-        staff_tokens=[SecretStr(TOKEN)],
-    )
+    settings = cold_settings(options.database)
     configure_logging(level="warning", json=False)
     container = build_container(settings)
     slugs, categories = await _keys(container)
