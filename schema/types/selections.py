@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
+from graphql.pyutils import Path
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from schema.context import Info
@@ -30,11 +31,13 @@ def node_fields(info: Info) -> Wanted:
 def _remembered(info: Info, *, inside: bool) -> Wanted:
     """Work the selection out once per field of an execution: every object under a list (each product of a page
     for its `variants`) has the same one. A field is named by its execution (the operation, and the variables'
-    values, which arguments may take) and its response path without the list indices (aliases are in the path, so
-    two fields with different selections never share a name)."""
+    values, which arguments may take) and its response path without the list indices, each step with the type of
+    the object it was read on. Aliases are in the path, and objects of one type at one path are given the same
+    selection (GraphQL collects an object's fields by its type), so two fields with different selections never
+    share a name: not even fields of the same alias under a list of an interface, on objects of different types."""
     memo = info.context.selections
     operation, variables = info.operation, info.variable_values  # by identity: a syntax tree's hash walks it all
-    key = (inside, id(operation), id(variables), *(k for k in info.path.as_list() if not isinstance(k, int)))
+    key = (inside, id(operation), id(variables), *_typed_path(info.path))
     entry = memo.get(key)
     if entry is not None and entry[0] is operation and entry[1] is variables:
         return cast(Wanted, entry[2])
@@ -46,6 +49,14 @@ def _remembered(info: Info, *, inside: bool) -> Wanted:
         memo.clear()
     memo[key] = (operation, variables, found)
     return found
+
+
+def _typed_path(path: Path | None) -> Iterator[tuple[str, str | None]]:
+    """Each step of a response path but the list indices, from the field up: its key and the type it is read on."""
+    while path is not None:
+        if not isinstance(path.key, int):
+            yield path.key, path.typename
+        path = path.prev
 
 
 def _fields(selections: Sequence[Selection], *, inside: bool) -> Wanted:

@@ -17,8 +17,9 @@ import pytest
 from app.asgi import create_app
 from app.bootstrap import Container
 from app.settings import Settings
+from schema.relay import parse_id
 from tests.conftest import STAFF_TOKEN
-from tests.factories import VariantSpec, add_category, add_product
+from tests.factories import VariantSpec, add_category, add_collection, add_product
 from tests.support import Api, StatementCounter, container_with
 
 # The same fields on a listing's nodes and on a product read alone (a fragment, so both are answered alike).
@@ -156,3 +157,27 @@ async def test_a_connection_selected_twice_under_one_name_answers_every_part(col
     prices = {e["node"]["slug"]: e["node"]["pricing"] for e in listing["edges"]}
     assert prices["bare"]["priceRange"]["start"]["gross"]["amount"] == "40.00"
     assert prices["unsold"] is None
+
+
+async def test_listings_at_one_path_under_different_types_answer_each_its_own_selection(cold: Container) -> None:
+    # `nodes` returns Collections and Categories; both have `products`, selected here under the same alias with
+    # different fields: each must be answered as its own selection asks (the total for one, prices for the other).
+    await _catalog(cold)
+    await cold.refresh_stored_prices()
+    _, listing = await _read(cold, '{ category(slug: "coats") { products(first: 2) { edges { node { id } } } } }')
+    picked = [parse_id(e["node"]["id"], "Product") for e in listing["category"]["products"]["edges"]]
+    await add_collection(cold.database, slug="picks", product_ids=picked)
+    found = await _read(cold, '{ collection(slug: "picks") { id } category(slug: "coats") { id } }')
+    ids = [found[1]["collection"]["id"], found[1]["category"]["id"]]
+    query = """
+    query($ids: [ID!]!) { nodes(ids: $ids) {
+      ... on Collection { listed: products(first: 10) { edges { node { slug } } } }
+      ... on Category { listed: products(first: 10) { totalCount } }
+    } }
+    """
+
+    for order in (ids, ids[::-1]):
+        _, data = await _read(cold, query, {"ids": order})
+        listed = {("edges" in n["listed"]): n["listed"] for n in data["nodes"]}
+        assert listed[False] == {"totalCount": 4}
+        assert len(listed[True]["edges"]) == 2
